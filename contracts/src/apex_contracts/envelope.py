@@ -1,0 +1,23 @@
+"""The HTTP envelope every JSON response of the gateway uses (DESIGN.md, "HTTP envelope")."""
+
+from typing import Any
+
+from pydantic import BaseModel
+
+
+class FieldError(BaseModel):
+    field: str
+    message: str
+    type: str
+
+
+class Trace(BaseModel):
+    trace_id: str | None = None
+
+
+class Envelope(BaseModel):
+    result: Any = None
+    errors: list[FieldError] = []
+    assumptions: list[str] = []
+    confidence: float = 1.0
+    trace: Trace = Trace()

@@ -1,0 +1,57 @@
+"""Names on the wire: exchanges, queues, routing keys, headers (DESIGN.md, "Names on the wire")."""
+
+from typing import Final
+
+# Exchanges
+COMMANDS_EXCHANGE: Final = "apex.commands"  # topic
+QUERIES_EXCHANGE: Final = "apex.queries"  # direct
+EVENTS_EXCHANGE: Final = "apex.events"  # topic
+RETRY_EXCHANGE: Final = "apex.retry"  # topic
+DEAD_EXCHANGE: Final = "apex.dead"  # topic
+DEAD_LETTER_QUEUE: Final = "apex.dead-letters"
+
+# Command routing keys: <aggregate>.<verb>
+PROJECT_CREATE: Final = "project.create"
+PROJECT_UPDATE: Final = "project.update"
+PROJECT_DELETE: Final = "project.delete"
+PROJECT_SAVE_PAYLOAD: Final = "project.save_payload"
+PROJECT_SUBMIT: Final = "project.submit"
+
+# Query routing keys
+PROJECT_GET: Final = "project.get"
+PROJECT_LIST: Final = "project.list"
+PROJECT_PAYLOAD_GET: Final = "project.payload.get"
+AUDIT_SEARCH: Final = "audit.search"
+SIGNAGE_CABINETS_DERIVE: Final = "signage.cabinets.derive"
+SIGNAGE_POLES_OPTIONS: Final = "signage.poles.options"
+SIGNAGE_FOOTING_SOLVE: Final = "signage.footing.solve"
+SIGNAGE_CONCRETE_YARDS: Final = "signage.concrete.yards"
+SIGNAGE_SINGLE_POLE_DESIGN: Final = "signage.single_pole.design"
+
+# Event routing keys: <aggregate>.<past tense>
+PROJECT_CREATED: Final = "project.created"
+PROJECT_UPDATED: Final = "project.updated"
+PROJECT_DELETED: Final = "project.deleted"
+PROJECT_PAYLOAD_SAVED: Final = "project.payload_saved"
+PROJECT_SUBMITTED: Final = "project.submitted"
+
+# Queues: <service>.<purpose>
+PROJECT_COMMANDS_QUEUE: Final = "project-service.commands"
+AUDIT_EVENTS_QUEUE: Final = "audit-service.events"
+
+
+def query_queue(service: str, routing_key: str) -> str:
+    """The queue a service consumes one query from: `<service>.query.<routing key>`."""
+    return f"{service}.query.{routing_key}"
+
+
+# AMQP headers
+HEADER_ACCOUNT: Final = "x-apex-account"
+HEADER_ACTOR: Final = "x-apex-actor"
+HEADER_CAUSATION: Final = "x-apex-causation-id"
+HEADER_ERROR: Final = "x-apex-error"
+HEADER_KIND: Final = "x-apex-kind"
+
+# Redis keys
+REDIS_TASK_PREFIX: Final = "apex:task:"
+REDIS_TASK_FINAL_CHANNEL: Final = "apex:task-final"

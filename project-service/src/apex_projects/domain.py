@@ -1,0 +1,52 @@
+"""Project rules with no I/O: versions, cursors, payload fingerprints."""
+
+import base64
+import hashlib
+import json
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from apex_runtime.errors import Invalid, VersionConflict
+
+EDITABLE_STATUSES = frozenset({"draft", "changes_requested"})
+
+
+def check_version(project_id: UUID, current: int, expected: int | None) -> None:
+    """Optimistic concurrency: a write names the version it read."""
+    if expected is not None and expected != current:
+        raise VersionConflict(
+            f"project {project_id} is at version {current}, not {expected}; reload and retry"
+        )
+
+
+def canonical_json(value: Any) -> bytes:
+    """Sorted keys, no spaces, UTF-8: the form a payload's SHA-256 is taken over."""
+    return json.dumps(
+        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    ).encode()
+
+
+def fingerprint(value: Any) -> str:
+    return hashlib.sha256(canonical_json(value)).hexdigest()
+
+
+def encode_cursor(created_at: datetime, project_id: UUID) -> str:
+    raw = json.dumps([created_at.isoformat(), str(project_id)]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, UUID]:
+    """The keyset position a cursor names; a damaged cursor is an `invalid` error."""
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        created_at, project_id = json.loads(base64.urlsafe_b64decode(padded))
+        return datetime.fromisoformat(created_at), UUID(project_id)
+    except (ValueError, TypeError) as exc:
+        raise Invalid("cursor is not one this service issued") from exc
+
+
+def like_pattern(q: str) -> str:
+    """A case-insensitive substring pattern with LIKE's wildcards escaped."""
+    escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"

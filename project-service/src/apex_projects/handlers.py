@@ -1,0 +1,227 @@
+"""The project use cases: one function per command or query, no broker code."""
+
+from datetime import UTC, datetime
+
+from apex_contracts import projects as c
+from apex_contracts import topology as t
+from apex_runtime.errors import Conflict, Invalid, NotFound
+from apex_runtime.tasks import MessageContext
+from apex_runtime.unit_of_work import Transaction, UnitOfWork
+
+__all__ = ["UnitOfWork"]
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from .domain import EDITABLE_STATUSES, check_version, decode_cursor, encode_cursor
+from .domain import fingerprint, like_pattern
+from .tables import PayloadSnapshot, Project
+
+
+def view(p: Project) -> c.ProjectView:
+    return c.ProjectView(
+        project_id=p.id,
+        account=p.account,
+        name=p.name,
+        customer=p.customer,
+        pm_email=p.pm_email,
+        notes=p.notes,
+        site=c.Site.model_validate(p.site) if p.site else None,
+        status=p.status,  # type: ignore[arg-type]
+        version=p.version,
+        created_by=p.created_by,
+        created_at=p.created_at,
+        updated_at=p.updated_at,
+    )
+
+
+async def _load(session: AsyncSession, account: str, project_id: object, *, lock: bool) -> Project:
+    """A live project of this account; another account's project does not exist."""
+    query = select(Project).where(
+        Project.id == project_id, Project.account == account, Project.status != "deleted"
+    )
+    if lock:
+        query = query.with_for_update()
+    project = (await session.execute(query)).scalar_one_or_none()
+    if project is None:
+        raise NotFound(f"project {project_id} not found")
+    return project
+
+
+async def create_project(cmd: c.CreateProject, ctx: MessageContext, uow: UnitOfWork) -> c.ProjectView:
+    async def work(tx: Transaction) -> c.ProjectView:
+        existing = await tx.session.get(Project, cmd.project_id)
+        if existing is not None:
+            if existing.account != ctx.account:
+                raise Conflict(f"project id {cmd.project_id} is taken")
+            return view(existing)  # same command sent twice with new message ids
+        now = datetime.now(UTC)
+        project = Project(
+            id=cmd.project_id,
+            account=ctx.account,
+            name=cmd.name,
+            customer=cmd.customer,
+            pm_email=cmd.pm_email,
+            notes=cmd.notes,
+            site=cmd.site.model_dump(mode="json") if cmd.site else None,
+            status="draft",
+            version=1,
+            created_by=ctx.actor,
+            created_at=now,
+            updated_at=now,
+        )
+        tx.session.add(project)
+        await tx.session.flush()
+        result = view(project)
+        event = c.ProjectCreated(
+            project_id=project.id, account=ctx.account, actor=ctx.actor, occurred_at=now, project=result
+        )
+        await tx.emit(t.PROJECT_CREATED, event, str(project.id))
+        return result
+
+    return await uow.once(ctx, t.PROJECT_CREATE, c.ProjectView, work)
+
+
+async def update_project(cmd: c.UpdateProject, ctx: MessageContext, uow: UnitOfWork) -> c.ProjectView:
+    async def work(tx: Transaction) -> c.ProjectView:
+        project = await _load(tx.session, ctx.account, cmd.project_id, lock=True)
+        check_version(project.id, project.version, cmd.expected_version)
+        now = datetime.now(UTC)
+        project.name, project.customer = cmd.name, cmd.customer
+        project.pm_email, project.notes = cmd.pm_email, cmd.notes
+        project.site = cmd.site.model_dump(mode="json") if cmd.site else None
+        project.version += 1
+        project.updated_at = now
+        await tx.session.flush()
+        result = view(project)
+        event = c.ProjectUpdated(
+            project_id=project.id, account=ctx.account, actor=ctx.actor, occurred_at=now, project=result
+        )
+        await tx.emit(t.PROJECT_UPDATED, event, str(project.id))
+        return result
+
+    return await uow.once(ctx, t.PROJECT_UPDATE, c.ProjectView, work)
+
+
+async def delete_project(cmd: c.DeleteProject, ctx: MessageContext, uow: UnitOfWork) -> c.ProjectView:
+    async def work(tx: Transaction) -> c.ProjectView:
+        project = await _load(tx.session, ctx.account, cmd.project_id, lock=True)
+        check_version(project.id, project.version, cmd.expected_version)
+        now = datetime.now(UTC)
+        project.status = "deleted"  # soft delete: the row and its history stay
+        project.version += 1
+        project.updated_at = now
+        await tx.session.flush()
+        event = c.ProjectDeleted(
+            project_id=project.id,
+            account=ctx.account,
+            actor=ctx.actor,
+            occurred_at=now,
+            version=project.version,
+        )
+        await tx.emit(t.PROJECT_DELETED, event, str(project.id))
+        return view(project)
+
+    return await uow.once(ctx, t.PROJECT_DELETE, c.ProjectView, work)
+
+
+async def save_payload(cmd: c.SaveProjectPayload, ctx: MessageContext, uow: UnitOfWork) -> c.PayloadView:
+    async def work(tx: Transaction) -> c.PayloadView:
+        project = await _load(tx.session, ctx.account, cmd.project_id, lock=True)
+        if project.status not in EDITABLE_STATUSES:
+            raise Invalid(f"project {project.id} is {project.status}; its design cannot change now")
+        latest = (
+            await tx.session.execute(
+                select(func.max(PayloadSnapshot.payload_version)).where(
+                    PayloadSnapshot.project_id == project.id
+                )
+            )
+        ).scalar_one()
+        now = datetime.now(UTC)
+        snapshot = PayloadSnapshot(
+            project_id=project.id,
+            payload_version=(latest or 0) + 1,
+            module=cmd.module,
+            config=cmd.config,
+            sha256=fingerprint(cmd.config),
+            saved_by=ctx.actor,
+            saved_at=now,
+        )
+        tx.session.add(snapshot)
+        await tx.session.flush()
+        event = c.ProjectPayloadSaved(
+            project_id=project.id,
+            account=ctx.account,
+            actor=ctx.actor,
+            occurred_at=now,
+            payload_version=snapshot.payload_version,
+            module=snapshot.module,
+            sha256=snapshot.sha256,
+        )
+        await tx.emit(t.PROJECT_PAYLOAD_SAVED, event, str(project.id))
+        return payload_view(snapshot)
+
+    return await uow.once(ctx, t.PROJECT_SAVE_PAYLOAD, c.PayloadView, work)
+
+
+def payload_view(s: PayloadSnapshot) -> c.PayloadView:
+    return c.PayloadView(
+        project_id=s.project_id,
+        module=s.module,
+        config=s.config,
+        payload_version=s.payload_version,
+        sha256=s.sha256,
+        saved_by=s.saved_by,
+        saved_at=s.saved_at,
+    )
+
+
+Sessions = async_sessionmaker[AsyncSession]
+
+
+async def get_project(query: c.GetProject, ctx: MessageContext, sessions: Sessions) -> c.ProjectView:
+    async with sessions() as session:
+        return view(await _load(session, ctx.account, query.project_id, lock=False))
+
+
+async def get_payload(query: c.GetPayload, ctx: MessageContext, sessions: Sessions) -> c.PayloadView:
+    async with sessions() as session:
+        await _load(session, ctx.account, query.project_id, lock=False)
+        snapshot = (
+            await session.execute(
+                select(PayloadSnapshot)
+                .where(PayloadSnapshot.project_id == query.project_id)
+                .order_by(PayloadSnapshot.payload_version.desc())  # type: ignore[attr-defined]
+                .limit(1)
+            )
+        ).scalar_one_or_none()
+        if snapshot is None:
+            raise NotFound(f"project {query.project_id} has no design payload yet")
+        return payload_view(snapshot)
+
+
+async def list_projects(query: c.ListProjects, ctx: MessageContext, sessions: Sessions) -> c.ProjectPage:
+    """Newest first, keyset pagination on (created_at, id)."""
+    conditions = [Project.account == ctx.account]
+    conditions.append(Project.status == query.status if query.status else Project.status != "deleted")
+    if query.q:
+        conditions.append(Project.name.ilike(like_pattern(query.q)))  # type: ignore[attr-defined]
+    if query.cursor:
+        created_at, project_id = decode_cursor(query.cursor)
+        conditions.append(
+            or_(
+                Project.created_at < created_at,
+                and_(Project.created_at == created_at, Project.id < project_id),  # type: ignore[arg-type]
+            )
+        )
+    statement = (
+        select(Project)
+        .where(*conditions)
+        .order_by(Project.created_at.desc(), Project.id.desc())  # type: ignore[attr-defined]
+        .limit(query.limit + 1)
+    )
+    async with sessions() as session:
+        rows = list((await session.execute(statement)).scalars())
+    more = len(rows) > query.limit
+    rows = rows[: query.limit]
+    next_cursor = encode_cursor(rows[-1].created_at, rows[-1].id) if more and rows else None
+    return c.ProjectPage(items=[view(p) for p in rows], next_cursor=next_cursor)

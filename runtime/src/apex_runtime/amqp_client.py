@@ -1,0 +1,140 @@
+"""The gateway's side of the broker: confirmed command publishing and concurrent queries.
+
+FastStream's `request()` holds one lock for the whole round trip, so the gateway talks to
+RabbitMQ with aio-pika directly: many queries in flight over one direct reply-to consumer,
+matched by `correlation_id`.
+"""
+
+import asyncio
+import logging
+from typing import Any
+from uuid import uuid4
+
+import aio_pika
+from aio_pika.abc import (
+    AbstractChannel,
+    AbstractExchange,
+    AbstractIncomingMessage,
+    AbstractRobustConnection,
+)
+from apex_contracts import topology as t
+from apex_contracts.queries import QueryReply
+from opentelemetry import propagate, trace
+from opentelemetry.trace import SpanKind
+
+log = logging.getLogger(__name__)
+tracer = trace.get_tracer(__name__)
+REPLY_TO = "amq.rabbitmq.reply-to"
+
+
+class BrokerUnavailable(Exception):
+    """RabbitMQ cannot be reached or did not confirm; the caller answers 503."""
+
+
+class QueryTimeout(Exception):
+    """No reply within the query's timeout; the caller answers 504."""
+
+
+class BrokerClient:
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._connection: AbstractRobustConnection | None = None
+        self._commands: AbstractExchange | None = None
+        self._queries: AbstractExchange | None = None
+        self._query_channel: AbstractChannel | None = None
+        self._pending: dict[str, asyncio.Future[bytes]] = {}
+
+    async def connect(self) -> None:
+        self._connection = await aio_pika.connect_robust(self.url, reconnect_interval=1.0)
+        command_channel = await self._connection.channel(
+            publisher_confirms=True, on_return_raises=True
+        )
+        self._commands = await command_channel.declare_exchange(
+            t.COMMANDS_EXCHANGE, aio_pika.ExchangeType.TOPIC, durable=True
+        )
+        # Replies arrive on the channel that published the request (direct reply-to rule).
+        self._query_channel = await self._connection.channel(publisher_confirms=False)
+        self._queries = await self._query_channel.declare_exchange(
+            t.QUERIES_EXCHANGE, aio_pika.ExchangeType.DIRECT, durable=True
+        )
+        replies = await self._query_channel.get_queue(REPLY_TO, ensure=False)
+        await replies.consume(self._on_reply, no_ack=True)
+
+    async def close(self) -> None:
+        if self._connection is not None:
+            await self._connection.close()
+        for future in self._pending.values():
+            future.cancel()
+
+    @property
+    def connected(self) -> bool:
+        return self._connection is not None and not self._connection.is_closed
+
+    async def publish_command(
+        self,
+        routing_key: str,
+        body: bytes,
+        *,
+        task_id: str,
+        message_id: str,
+        headers: dict[str, Any],
+    ) -> None:
+        """Publish a command and return once RabbitMQ confirmed it (persistent, mandatory)."""
+        if self._commands is None or not self.connected:
+            raise BrokerUnavailable("not connected to RabbitMQ")
+        with tracer.start_as_current_span(
+            f"{t.COMMANDS_EXCHANGE} publish", kind=SpanKind.PRODUCER
+        ) as span:
+            span.set_attribute("messaging.system", "rabbitmq")
+            span.set_attribute("messaging.rabbitmq.destination.routing_key", routing_key)
+            span.set_attribute("messaging.message.id", message_id)
+            carrier = dict(headers)
+            propagate.inject(carrier)
+            message = aio_pika.Message(
+                body,
+                content_type="application/json",
+                delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+                message_id=message_id,
+                correlation_id=task_id,
+                headers=carrier,
+            )
+            try:
+                await self._commands.publish(message, routing_key, mandatory=True, timeout=5)
+            except (aio_pika.exceptions.AMQPError, ConnectionError, TimeoutError) as exc:
+                raise BrokerUnavailable(f"publish not confirmed: {exc!r}") from exc
+
+    async def query(
+        self, routing_key: str, body: bytes, *, headers: dict[str, Any], timeout_s: float
+    ) -> QueryReply:
+        """Ask a service and wait for its reply; the request expires with its timeout."""
+        if self._queries is None or not self.connected:
+            raise BrokerUnavailable("not connected to RabbitMQ")
+        correlation_id = uuid4().hex
+        future: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
+        self._pending[correlation_id] = future
+        with tracer.start_as_current_span(f"{routing_key} request", kind=SpanKind.CLIENT):
+            carrier = dict(headers)
+            propagate.inject(carrier)
+            message = aio_pika.Message(
+                body,
+                content_type="application/json",
+                correlation_id=correlation_id,
+                reply_to=REPLY_TO,
+                expiration=timeout_s,
+                headers=carrier,
+            )
+            try:
+                await self._queries.publish(message, routing_key, mandatory=False)
+                raw = await asyncio.wait_for(future, timeout_s)
+            except TimeoutError as exc:
+                raise QueryTimeout(f"{routing_key} did not answer in {timeout_s:g} s") from exc
+            except (aio_pika.exceptions.AMQPError, ConnectionError) as exc:
+                raise BrokerUnavailable(f"query failed: {exc!r}") from exc
+            finally:
+                self._pending.pop(correlation_id, None)
+        return QueryReply.model_validate_json(raw)
+
+    async def _on_reply(self, message: AbstractIncomingMessage) -> None:
+        future = self._pending.get(message.correlation_id or "")
+        if future is not None and not future.done():
+            future.set_result(message.body)

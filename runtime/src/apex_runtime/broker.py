@@ -1,0 +1,142 @@
+"""FastStream broker wiring shared by every service: exchanges, quorum queues, dead letters."""
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from apex_contracts import topology as t
+from pamqp.commands import Basic
+from apex_contracts.queries import QueryError, QueryReply
+from apex_contracts.tasks import ErrorCode
+from faststream import AckPolicy, BaseMiddleware, ContextRepo
+from faststream.exceptions import AckMessage
+from faststream.message import StreamMessage
+from faststream.rabbit import ExchangeType, QueueType, RabbitBroker, RabbitExchange, RabbitQueue
+from faststream.rabbit.opentelemetry import RabbitTelemetryMiddleware
+from faststream.rabbit.schemas import Channel
+from pydantic import ValidationError
+
+from .dead_letters import dead_letter
+from .settings import Settings
+from .status_store import StatusStore
+
+log = logging.getLogger(__name__)
+
+COMMANDS = RabbitExchange(t.COMMANDS_EXCHANGE, type=ExchangeType.TOPIC, durable=True)
+QUERIES = RabbitExchange(t.QUERIES_EXCHANGE, type=ExchangeType.DIRECT, durable=True)
+EVENTS = RabbitExchange(t.EVENTS_EXCHANGE, type=ExchangeType.TOPIC, durable=True)
+RETRY = RabbitExchange(t.RETRY_EXCHANGE, type=ExchangeType.TOPIC, durable=True)
+DEAD = RabbitExchange(t.DEAD_EXCHANGE, type=ExchangeType.TOPIC, durable=True)
+ALL_EXCHANGES = (COMMANDS, QUERIES, EVENTS, RETRY, DEAD)
+DEAD_LETTERS = RabbitQueue(
+    t.DEAD_LETTER_QUEUE, queue_type=QueueType.QUORUM, routing_key="#"
+)
+
+# Every consumer acks after its effect committed; an exception requeues the message, and the
+# quorum queue's delivery limit sends it to apex.dead once its attempts are spent.
+ACK_POLICY = AckPolicy.NACK_ON_ERROR
+
+
+def work_queue(name: str, routing_key: str, settings: Settings) -> RabbitQueue:
+    """A durable quorum queue that dead-letters into `apex.dead` after the delivery limit."""
+    return RabbitQueue(
+        name,
+        queue_type=QueueType.QUORUM,
+        routing_key=routing_key,
+        arguments={
+            "x-dead-letter-exchange": t.DEAD_EXCHANGE,
+            "x-dead-letter-routing-key": name,
+            "x-delivery-limit": settings.delivery_limit,
+        },
+    )
+
+
+def query_queue(service: str, routing_key: str, settings: Settings) -> RabbitQueue:
+    """The queue one query is served from; callers set a per-message expiration."""
+    return work_queue(t.query_queue(service, routing_key), routing_key, settings)
+
+
+def make_broker(
+    settings: Settings, *, status: StatusStore | None = None
+) -> RabbitBroker:
+    """A broker with publisher confirms, bounded prefetch, tracing and dead-lettering."""
+    middlewares: list[Any] = [RabbitTelemetryMiddleware()]
+    if status is not None:
+        middlewares.append(dead_letter_invalid(status))
+    return RabbitBroker(
+        settings.amqp_url,
+        default_channel=Channel(
+            prefetch_count=settings.prefetch, publisher_confirms=True, on_return_raises=False
+        ),
+        graceful_timeout=settings.shutdown_grace_s,
+        ack_policy=ACK_POLICY,
+        middlewares=middlewares,
+        fail_fast=True,
+        reconnect_interval=1.0,
+        logger=logging.getLogger("faststream"),
+        log_level=logging.DEBUG,  # one line per message is too much at INFO
+    )
+
+
+async def declare_topology(broker: RabbitBroker) -> None:
+    """Declare the five exchanges and the dead-letter queue (idempotent)."""
+    for exchange in ALL_EXCHANGES:
+        await broker.declare_exchange(exchange)
+    queue = await broker.declare_queue(DEAD_LETTERS)
+    await queue.bind(t.DEAD_EXCHANGE, routing_key="#")
+
+
+def dead_letter_invalid(
+    status: StatusStore,
+) -> Callable[[Any, ContextRepo], BaseMiddleware]:
+    """Middleware: a body that fails validation goes to `apex.dead` with the error attached."""
+
+    class DeadLetterInvalid(BaseMiddleware):
+        async def consume_scope(
+            self,
+            call_next: Callable[[StreamMessage[Any]], Awaitable[Any]],
+            msg: StreamMessage[Any],
+        ) -> Any:
+            try:
+                return await call_next(msg)
+            except ValidationError as exc:
+                await _send_to_dead(msg, exc, status)
+                raise AckMessage() from exc
+
+    def factory(msg: Any, context: ContextRepo) -> BaseMiddleware:
+        return DeadLetterInvalid(msg, context=context)
+
+    return factory
+
+
+async def _send_to_dead(msg: StreamMessage[Any], exc: ValidationError, status: StatusStore) -> None:
+    raw = msg.raw_message
+    reason = "; ".join(f"{e['field']}: {e['message']}" for e in field_errors(exc))[:2000]
+    if raw.reply_to:  # a query: answer the caller at once instead of letting it time out
+        reply = QueryReply(
+            ok=False,
+            error=QueryError(code=ErrorCode.INVALID, message=reason, fields=field_errors(exc)),
+        )
+        await raw.channel.basic_publish(
+            reply.model_dump_json().encode(),
+            exchange="",
+            routing_key=raw.reply_to,
+            properties=Basic.Properties(
+                content_type="application/json", correlation_id=raw.correlation_id
+            ),
+        )
+        return
+    await dead_letter(raw, f"invalid message: {reason}", status)
+
+
+def field_errors(exc: ValidationError) -> list[dict[str, str]]:
+    """Pydantic errors as the envelope's `{field, message, type}` items."""
+    return [
+        {
+            # the first element names the handler's parameter, not a field of the body
+            "field": ".".join(str(p) for p in e["loc"][1:]) or str(e["loc"][0]),
+            "message": e["msg"],
+            "type": e["type"],
+        }
+        for e in exc.errors()
+    ]

@@ -1,0 +1,22 @@
+"""`python -m <service>`: settings, logs and telemetry first, then the service until SIGTERM."""
+
+import asyncio
+from collections.abc import Callable
+
+from .logs import setup_logging
+from .service import ServiceRuntime, serve_until_signalled
+from .settings import get_settings
+from .telemetry import setup_telemetry
+from apex_runtime.settings import Settings
+
+
+def run_service(name: str, build: Callable[[Settings], ServiceRuntime]) -> None:
+    settings = get_settings()
+    setup_logging(name, settings.log_level)
+    setup_telemetry(name, settings)
+
+    async def main() -> None:
+        runtime = build(settings)
+        await serve_until_signalled(runtime.start, runtime.stop)
+
+    asyncio.run(main())

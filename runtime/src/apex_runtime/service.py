@@ -1,0 +1,93 @@
+"""A service process: its broker, Redis, database, side server and background loops."""
+
+import asyncio
+import logging
+import signal
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any
+
+from aiohttp import web
+from faststream.rabbit import RabbitBroker
+from redis.asyncio import Redis
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from .broker import declare_topology, make_broker
+from .db import make_engine
+from .settings import Settings
+from .side_server import Check, side_app
+from .status_store import StatusStore
+from .tasks import TaskRunner
+
+log = logging.getLogger(__name__)
+
+
+class ServiceRuntime:
+    """The shared parts of one service; `app.py` registers its handlers on `broker`."""
+
+    def __init__(self, name: str, settings: Settings, port: int, *, with_db: bool) -> None:
+        self.name = name
+        self.settings = settings
+        self.port = port
+        self.redis = Redis.from_url(settings.redis_url)
+        self.status = StatusStore(self.redis, settings.task_ttl_s)
+        self.tasks = TaskRunner(self.status, settings.delivery_limit)
+        self.broker: RabbitBroker = make_broker(settings, status=self.status)
+        self.engine: AsyncEngine | None = make_engine(settings) if with_db else None
+        self.checks: dict[str, Check] = {"broker": self._check_broker, "redis": self._check_redis}
+        if self.engine is not None:
+            self.checks["database"] = self._check_database
+        self._loops: list[Callable[[], Coroutine[Any, Any, None]]] = []
+        self._running: list[asyncio.Task[None]] = []
+        self._site: web.AppRunner | None = None
+
+    def add_loop(self, loop: Callable[[], Coroutine[Any, Any, None]]) -> None:
+        """A background coroutine (e.g. the outbox relay) that runs while the service runs."""
+        self._loops.append(loop)
+
+    async def start(self) -> None:
+        await self.broker.connect()
+        await declare_topology(self.broker)
+        await self.broker.start()
+        self._running = [asyncio.create_task(loop()) for loop in self._loops]
+        runner = web.AppRunner(side_app(self.name, self.checks), access_log=None)
+        await runner.setup()
+        await web.TCPSite(runner, self.settings.side_host, self.port).start()
+        self._site = runner
+        log.info("service started", extra={"service": self.name, "port": self.port})
+
+    async def stop(self) -> None:
+        """Stop consuming, let in-flight messages finish, then close every connection."""
+        await self.broker.stop()  # waits for in-flight handlers up to graceful_timeout
+        for task in self._running:
+            task.cancel()
+        await asyncio.gather(*self._running, return_exceptions=True)
+        if self._site is not None:
+            await self._site.cleanup()
+        if self.engine is not None:
+            await self.engine.dispose()
+        await self.redis.aclose()
+        log.info("service stopped", extra={"service": self.name})
+
+    async def _check_broker(self) -> None:
+        if not await self.broker.ping(timeout=1.0):
+            raise ConnectionError("RabbitMQ does not answer")
+
+    async def _check_redis(self) -> None:
+        await self.redis.ping()  # type: ignore[misc]
+
+    async def _check_database(self) -> None:
+        assert self.engine is not None
+        async with self.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+
+
+async def serve_until_signalled(start: Callable[[], Awaitable[None]], stop: Callable[[], Awaitable[None]]) -> None:
+    """Run until SIGTERM or SIGINT, then shut down gracefully."""
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stopping.set)
+    await start()
+    await stopping.wait()
+    await stop()
