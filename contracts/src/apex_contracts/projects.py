@@ -50,7 +50,7 @@ class CreateProject(ProjectFields, Message):
 
 class UpdateProject(ProjectFields, Message):
     project_id: UUID
-    expected_version: int = Field(ge=1)
+    expected_version: int | None = Field(default=None, ge=1)  # None: If-Match: *
 
 
 class DeleteProject(Message):

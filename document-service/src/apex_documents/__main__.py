@@ -1,0 +1,5 @@
+from apex_runtime.main import run_service
+
+from .app import SERVICE, build
+
+run_service(SERVICE, build)

@@ -1,0 +1,49 @@
+"""Gateway wiring: dependencies, middlewares and every route, in one place."""
+
+from aiohttp import web
+from apex_runtime.amqp_client import BrokerClient
+from apex_runtime.settings import Settings
+from apex_runtime.status_store import StatusStore
+from redis.asyncio import Redis
+
+from .deps import DEPS, Deps
+from .middlewares import errors_as_envelopes, measured
+from .routes import audit, projects, system, tasks
+from .waiter import TaskWaiter
+
+MAX_BODY_BYTES = 1024 * 1024
+
+
+def create_app(settings: Settings) -> web.Application:
+    """The aiohttp application; call `setup_telemetry` before this (instrumentation order)."""
+    redis = Redis.from_url(settings.redis_url)
+    status = StatusStore(redis, settings.task_ttl_s)
+    deps = Deps(
+        settings=settings,
+        broker=BrokerClient(settings.amqp_url),
+        redis=redis,
+        status=status,
+        waiter=TaskWaiter(redis, status),
+    )
+    app = web.Application(
+        middlewares=[measured, errors_as_envelopes], client_max_size=MAX_BODY_BYTES
+    )
+    app[DEPS] = deps
+    for module in (projects, tasks, audit, system):
+        app.router.add_routes(module.routes)
+    app.on_startup.append(_start)
+    app.on_cleanup.append(_stop)
+    return app
+
+
+async def _start(app: web.Application) -> None:
+    deps = app[DEPS]
+    await deps.broker.connect()
+    await deps.waiter.start()
+
+
+async def _stop(app: web.Application) -> None:
+    deps = app[DEPS]
+    await deps.waiter.stop()
+    await deps.broker.close()
+    await deps.redis.aclose()

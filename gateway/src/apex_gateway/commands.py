@@ -1,0 +1,89 @@
+"""Accepting a command: task record, confirmed publish, then 202 (or the result with `Prefer: wait`)."""
+
+import re
+from uuid import uuid4
+
+from aiohttp import web
+from apex_contracts import topology as t
+from apex_contracts.base import Message
+from apex_contracts.tasks import ErrorCode, TaskState, TaskView
+from apex_runtime.amqp_client import BrokerUnavailable
+from redis.exceptions import RedisError
+
+from .deps import deps_of
+from .envelope import STATUS_OF, ApiError, respond
+from .principal import principal_of
+
+_WAIT = re.compile(r"(?:^|[,;\s])wait\s*=\s*(\d+)", re.IGNORECASE)
+
+
+def requested_wait(request: web.Request, ceiling_s: float) -> float | None:
+    """Seconds asked for with `Prefer: wait=N` (RFC 7240), capped at the ceiling."""
+    match = _WAIT.search(request.headers.get("Prefer", ""))
+    return min(float(match.group(1)), ceiling_s) if match else None
+
+
+async def accept(
+    request: web.Request,
+    routing_key: str,
+    command: Message,
+    *,
+    accepted: dict[str, object] | None = None,
+    created_location: str | None = None,
+) -> web.Response:
+    """Record the task, publish the command with confirms, and answer."""
+    deps = deps_of(request)
+    who = principal_of(request)
+    task_id = str(uuid4())
+    try:
+        await deps.status.create(task_id, routing_key, who.account, who.actor)
+    except RedisError as exc:
+        raise ApiError(
+            503, "task store unavailable; retry shortly", type="unavailable",
+            headers={"Retry-After": "2"},
+        ) from exc
+    headers = {t.HEADER_ACCOUNT: who.account, t.HEADER_ACTOR: who.actor}
+    try:
+        await deps.broker.publish_command(
+            routing_key,
+            command.model_dump_json().encode(),
+            task_id=task_id,
+            message_id=str(uuid4()),
+            headers=headers,
+        )
+    except BrokerUnavailable as exc:
+        await deps.status.fail(task_id, ErrorCode.UNAVAILABLE, "the command was not accepted")
+        raise ApiError(
+            503, "message broker unavailable; retry shortly", type="unavailable",
+            headers={"Retry-After": "5"},
+        ) from exc
+    status_url = f"/tasks/{task_id}"
+    wait_s = requested_wait(request, deps.settings.max_wait_s)
+    if wait_s:
+        task = await deps.waiter.wait(task_id, wait_s)
+        if task is not None and task.state is TaskState.SUCCESS:
+            status, location = (201, created_location) if created_location else (200, None)
+            extra = {"Preference-Applied": f"wait={wait_s:g}"}
+            if location:
+                extra["Location"] = location
+            return respond(task_body(task), status=status, headers=extra)
+        if task is not None and task.state in (TaskState.FAILURE, TaskState.REVOKED):
+            return failed(task)
+    result = {"task_id": task_id, "status_url": status_url, **(accepted or {})}
+    return respond(result, status=202, headers={"Location": status_url})
+
+
+def failed(task: TaskView) -> web.Response:
+    error = task.error
+    code = error.code if error else ErrorCode.CONFLICT
+    message = error.message if error else "the task was cancelled"
+    return respond(
+        task_body(task),
+        status=STATUS_OF.get(code, 500),
+        errors=[{"field": "", "message": message, "type": code.value}],
+    )
+
+
+def task_body(task: TaskView) -> dict[str, object]:
+    """A task as clients see it (the account stays internal)."""
+    return task.model_dump(mode="json", exclude={"account", "owner"})

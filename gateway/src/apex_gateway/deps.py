@@ -1,0 +1,27 @@
+"""The gateway's dependencies, created once in `app.py` and handed to every route."""
+
+from dataclasses import dataclass
+
+from aiohttp import web
+from apex_runtime.amqp_client import BrokerClient
+from apex_runtime.settings import Settings
+from apex_runtime.status_store import StatusStore
+from redis.asyncio import Redis
+
+from .waiter import TaskWaiter
+
+
+@dataclass
+class Deps:
+    settings: Settings
+    broker: BrokerClient
+    redis: Redis
+    status: StatusStore
+    waiter: TaskWaiter
+
+
+DEPS = web.AppKey("deps", Deps)
+
+
+def deps_of(request: web.Request) -> Deps:
+    return request.app[DEPS]

@@ -1,0 +1,91 @@
+"""Every JSON answer in the envelope of DESIGN.md; errors mapped to HTTP statuses."""
+
+from typing import Any
+
+import orjson
+from aiohttp import web
+from apex_contracts.tasks import ErrorCode
+from apex_runtime.telemetry import current_trace_id
+from pydantic import ValidationError
+
+STATUS_OF: dict[ErrorCode, int] = {
+    ErrorCode.NOT_FOUND: 404,
+    ErrorCode.VERSION_CONFLICT: 412,
+    ErrorCode.CONFLICT: 409,
+    ErrorCode.INVALID: 422,
+    ErrorCode.FORBIDDEN: 403,
+    ErrorCode.UNAVAILABLE: 503,
+    ErrorCode.TIMEOUT: 504,
+    ErrorCode.INTERNAL: 500,
+}
+
+
+def respond(
+    result: Any = None,
+    *,
+    status: int = 200,
+    errors: list[dict[str, str]] | None = None,
+    assumptions: list[str] | None = None,
+    headers: dict[str, str] | None = None,
+) -> web.Response:
+    body = {
+        "result": result,
+        "errors": errors or [],
+        "assumptions": assumptions or [],
+        "confidence": 1.0 if not errors else 0.0,
+        "trace": {"trace_id": current_trace_id()},
+    }
+    return web.Response(
+        body=orjson.dumps(body, default=str),
+        status=status,
+        content_type="application/json",
+        headers=headers,
+    )
+
+
+class ApiError(Exception):
+    """Raised by a route; the error middleware turns it into an envelope."""
+
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        *,
+        type: str,
+        field: str = "",
+        headers: dict[str, str] | None = None,
+        errors: list[dict[str, str]] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.headers = headers
+        self.errors = errors or [{"field": field, "message": message, "type": type}]
+
+    @classmethod
+    def of_code(cls, code: ErrorCode, message: str, field: str = "") -> "ApiError":
+        return cls(STATUS_OF.get(code, 500), message, type=code.value, field=field)
+
+    @classmethod
+    def invalid(cls, exc: ValidationError, prefix: str = "") -> "ApiError":
+        errors = [
+            {
+                "field": prefix + ".".join(str(p) for p in e["loc"]),
+                "message": e["msg"],
+                "type": e["type"],
+            }
+            for e in exc.errors()
+        ]
+        return cls(422, "invalid request", type="invalid", errors=errors)
+
+    def response(self) -> web.Response:
+        return respond(status=self.status, errors=self.errors, headers=self.headers)
+
+
+def parse_json(raw: bytes) -> Any:
+    """The request body as JSON; anything else is a 400 that says so."""
+    if not raw:
+        raise ApiError(400, "a JSON body is required", type="json_invalid", field="body")
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise ApiError(400, f"body is not valid JSON: {exc}", type="json_invalid", field="body") from exc

@@ -1,0 +1,51 @@
+"""Every error as an envelope, never a stack trace; request counts and latency."""
+
+import logging
+import time
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+from prometheus_client import Counter, Histogram
+
+from .envelope import ApiError, respond
+
+log = logging.getLogger(__name__)
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+REQUESTS = Counter("apex_gateway_requests_total", "HTTP requests", ["route", "status"])
+LATENCY = Histogram("apex_gateway_request_seconds", "HTTP request latency", ["route"])
+
+
+@web.middleware
+async def errors_as_envelopes(request: web.Request, handler: Handler) -> web.StreamResponse:
+    try:
+        return await handler(request)
+    except ApiError as exc:
+        return exc.response()
+    except web.HTTPException as exc:
+        if exc.status < 400:
+            raise
+        kind = exc.reason.lower().replace(" ", "_")
+        headers = {k: v for k, v in exc.headers.items() if k.lower() == "allow"}
+        return respond(
+            status=exc.status,
+            errors=[{"field": "", "message": exc.reason, "type": kind}],
+            headers=headers,
+        )
+    except Exception:
+        log.exception("unhandled error", extra={"path": request.path})
+        return respond(
+            status=500,
+            errors=[{"field": "", "message": "internal error; it was logged", "type": "internal"}],
+        )
+
+
+@web.middleware
+async def measured(request: web.Request, handler: Handler) -> web.StreamResponse:
+    route = request.match_info.route.resource
+    name = route.canonical if route is not None else "unmatched"
+    started = time.perf_counter()
+    response = await handler(request)
+    LATENCY.labels(name).observe(time.perf_counter() - started)
+    REQUESTS.labels(name, str(response.status)).inc()
+    return response

@@ -1,0 +1,43 @@
+"""Asking a service over the broker and turning its reply into an HTTP answer."""
+
+from typing import Any
+
+from aiohttp import web
+from apex_contracts import topology as t
+from apex_contracts.base import Message
+from apex_runtime.amqp_client import BrokerUnavailable, QueryTimeout
+
+from .deps import deps_of
+from .envelope import STATUS_OF, ApiError
+from .principal import principal_of
+
+
+async def ask(request: web.Request, routing_key: str, query: Message) -> Any:
+    """The query's result; its error, a timeout or an unreachable broker as an `ApiError`."""
+    deps = deps_of(request)
+    who = principal_of(request)
+    headers = {t.HEADER_ACCOUNT: who.account, t.HEADER_ACTOR: who.actor}
+    try:
+        reply = await deps.broker.query(
+            routing_key,
+            query.model_dump_json().encode(),
+            headers=headers,
+            timeout_s=deps.settings.query_timeout_s,
+        )
+    except QueryTimeout as exc:
+        raise ApiError(504, str(exc), type="timeout") from exc
+    except BrokerUnavailable as exc:
+        raise ApiError(
+            503, "message broker unavailable; retry shortly", type="unavailable",
+            headers={"Retry-After": "5"},
+        ) from exc
+    if reply.ok:
+        return reply.result
+    assert reply.error is not None
+    errors = [
+        {"field": f["field"], "message": f["message"], "type": f["type"]}
+        for f in reply.error.fields
+    ] or [{"field": "", "message": reply.error.message, "type": reply.error.code.value}]
+    raise ApiError(
+        STATUS_OF.get(reply.error.code, 500), reply.error.message, type="", errors=errors
+    )

@@ -1,0 +1,94 @@
+"""`/projects`: commands are published (202), reads are queries to project-service."""
+
+from uuid import uuid4
+
+import orjson
+from aiohttp import web
+from apex_contracts import projects as c
+from apex_contracts import topology as t
+
+from ..commands import accept
+from ..envelope import ApiError, parse_json, respond
+from ..principal import principal_of
+from ..queries import ask
+from ..validation import if_match_version, path_uuid, validated
+
+routes = web.RouteTableDef()
+
+
+@routes.post("/projects")
+async def create_project(request: web.Request) -> web.Response:
+    principal_of(request).require("engineer")
+    draft = validated(c.ProjectDraft, parse_json(await request.read()))
+    project_id = uuid4()
+    command = c.CreateProject(project_id=project_id, **draft.model_dump())
+    return await accept(
+        request,
+        t.PROJECT_CREATE,
+        command,
+        accepted={"project_id": str(project_id)},
+        created_location=f"/projects/{project_id}",
+    )
+
+
+@routes.get("/projects")
+async def list_projects(request: web.Request) -> web.Response:
+    principal_of(request).require("viewer")
+    query = validated(c.ListProjects, dict(request.query))
+    return respond(await ask(request, t.PROJECT_LIST, query))
+
+
+@routes.get("/projects/{project_id}")
+async def get_project(request: web.Request) -> web.Response:
+    principal_of(request).require("viewer")
+    project_id = path_uuid(request, "project_id", "project")
+    project = await ask(request, t.PROJECT_GET, c.GetProject(project_id=project_id))
+    etag = f'"{project["version"]}"'
+    if request.headers.get("If-None-Match") == etag:
+        return web.Response(status=304, headers={"ETag": etag})
+    return respond(project, headers={"ETag": etag})
+
+
+@routes.put("/projects/{project_id}")
+async def update_project(request: web.Request) -> web.Response:
+    principal_of(request).require("engineer")
+    project_id = path_uuid(request, "project_id", "project")
+    version = if_match_version(request, required=True)
+    draft = validated(c.ProjectDraft, parse_json(await request.read()))
+    command = c.UpdateProject(project_id=project_id, expected_version=version, **draft.model_dump())
+    return await accept(request, t.PROJECT_UPDATE, command, accepted={"project_id": str(project_id)})
+
+
+@routes.delete("/projects/{project_id}")
+async def delete_project(request: web.Request) -> web.Response:
+    principal_of(request).require("engineer")
+    project_id = path_uuid(request, "project_id", "project")
+    version = if_match_version(request, required=False)
+    command = c.DeleteProject(project_id=project_id, expected_version=version)
+    return await accept(request, t.PROJECT_DELETE, command, accepted={"project_id": str(project_id)})
+
+
+@routes.post("/projects/{project_id}/payload")
+async def save_payload(request: web.Request) -> web.Response:
+    principal_of(request).require("engineer")
+    project_id = path_uuid(request, "project_id", "project")
+    draft = validated(c.PayloadDraft, parse_json(await request.read()))
+    size = len(orjson.dumps(draft.config))
+    if size > c.PAYLOAD_MAX_BYTES:
+        raise ApiError(
+            413,
+            f"config is {size} bytes; the limit is {c.PAYLOAD_MAX_BYTES}",
+            type="too_large",
+            field="config",
+        )
+    command = c.SaveProjectPayload(project_id=project_id, module=draft.module, config=draft.config)
+    return await accept(
+        request, t.PROJECT_SAVE_PAYLOAD, command, accepted={"project_id": str(project_id)}
+    )
+
+
+@routes.get("/projects/{project_id}/payload")
+async def get_payload(request: web.Request) -> web.Response:
+    principal_of(request).require("viewer")
+    project_id = path_uuid(request, "project_id", "project")
+    return respond(await ask(request, t.PROJECT_PAYLOAD_GET, c.GetPayload(project_id=project_id)))

@@ -1,0 +1,49 @@
+"""`/health`, `/ready`, `/version`, `/metrics`."""
+
+from importlib.metadata import version
+
+from aiohttp import web
+from apex_runtime.side_server import run_checks
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from ..deps import deps_of
+from ..envelope import respond
+
+routes = web.RouteTableDef()
+
+
+@routes.get("/health")
+async def health(_: web.Request) -> web.Response:
+    return respond({"service": "gateway", "status": "ok"})
+
+
+@routes.get("/ready")
+async def ready(request: web.Request) -> web.Response:
+    deps = deps_of(request)
+
+    async def broker() -> None:
+        if not deps.broker.connected:
+            raise ConnectionError("not connected to RabbitMQ")
+
+    async def redis() -> None:
+        await deps.redis.ping()  # type: ignore[misc]
+
+    outcomes = await run_checks({"broker": broker, "redis": redis})
+    ok = all(v == "ok" for v in outcomes.values())
+    errors = [
+        {"field": name, "message": v, "type": "unavailable"}
+        for name, v in outcomes.items()
+        if v != "ok"
+    ]
+    body = {"service": "gateway", "ready": ok, "checks": outcomes}
+    return respond(body, status=200 if ok else 503, errors=errors)
+
+
+@routes.get("/version")
+async def show_version(_: web.Request) -> web.Response:
+    return respond({"service": "gateway", "version": version("apex-gateway")})
+
+
+@routes.get("/metrics")
+async def metrics(_: web.Request) -> web.Response:
+    return web.Response(body=generate_latest(), headers={"Content-Type": CONTENT_TYPE_LATEST})

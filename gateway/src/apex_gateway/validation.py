@@ -1,0 +1,50 @@
+"""Turning request parts into contract models, with errors as 4xx envelopes."""
+
+import re
+from typing import Any, TypeVar
+from uuid import UUID
+
+from aiohttp import web
+from pydantic import BaseModel, ValidationError
+
+from .envelope import ApiError
+
+M = TypeVar("M", bound=BaseModel)
+_ETAG = re.compile(r'^(?:W/)?"?(\d+)"?$')
+
+
+def validated(model: type[M], data: Any, prefix: str = "") -> M:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise ApiError.invalid(exc, prefix) from exc
+
+
+def path_uuid(request: web.Request, name: str, what: str) -> UUID:
+    """A UUID path segment; anything else names nothing that exists (404)."""
+    try:
+        return UUID(request.match_info[name])
+    except ValueError as exc:
+        raise ApiError(404, f"{what} not found", type="not_found") from exc
+
+
+def if_match_version(request: web.Request, *, required: bool) -> int | None:
+    """The version an `If-Match` names; None for `*`. Missing and required is 428."""
+    header = request.headers.get("If-Match")
+    if header is None:
+        if required:
+            raise ApiError(
+                428, "send If-Match with the ETag you read", type="precondition_required",
+                field="If-Match",
+            )
+        return None
+    header = header.strip()
+    if header == "*":
+        return None
+    match = _ETAG.match(header)
+    if not match:
+        raise ApiError(
+            412, "If-Match does not name a version of this project", type="version_conflict",
+            field="If-Match",
+        )
+    return int(match.group(1))
