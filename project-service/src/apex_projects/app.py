@@ -4,7 +4,7 @@ from typing import Any
 
 from apex_contracts import projects as c
 from apex_contracts import topology as t
-from apex_runtime.broker import COMMANDS, QUERIES, query_queue, work_queue
+from apex_runtime.broker import COMMANDS, QUERIES, document_events, query_queue, work_queue
 from apex_runtime.db import make_sessions
 from apex_runtime.inbox import Inbox
 from apex_runtime.outbox import Outbox, OutboxRelay
@@ -35,6 +35,15 @@ def build(settings: Settings) -> ServiceRuntime:
     uow = handlers.UnitOfWork(sessions, Outbox(OUTBOX), Inbox(INBOX), relay)
     rt.add_loop(relay.run)
     broker, tasks = rt.broker, rt.tasks
+    document_events(
+        broker,
+        {
+            t.PROJECT_CREATED: c.ProjectCreated,
+            t.PROJECT_UPDATED: c.ProjectUpdated,
+            t.PROJECT_DELETED: c.ProjectDeleted,
+            t.PROJECT_PAYLOAD_SAVED: c.ProjectPayloadSaved,
+        },
+    )
 
     commands = broker.subscriber(
         work_queue(t.PROJECT_COMMANDS_QUEUE, "project.*", settings), COMMANDS

@@ -1,0 +1,22 @@
+"""Test set-up shared by every suite: a separate database, vhost, Redis db and ports.
+
+`make test` runs against the real PostgreSQL, RabbitMQ and Redis; these defaults keep tests
+away from the data of a running `make up`. Any of them can be overridden from the environment.
+"""
+
+import os
+
+TEST_ENVIRONMENT = {
+    "APEX_DATABASE_URL": "postgresql+asyncpg://root@127.0.0.1:5432/apex_test",
+    "APEX_AMQP_URL": "amqp://guest:guest@127.0.0.1:5672/apex_test",
+    "APEX_REDIS_URL": "redis://127.0.0.1:6379/1",
+    "APEX_GATEWAY_PORT": "18080",
+    "APEX_PROJECT_PORT": "18101",
+    "APEX_SIGNAGE_PORT": "18102",
+    "APEX_NOTIFICATION_PORT": "18103",
+    "APEX_DOCUMENT_PORT": "18104",
+    "APEX_AUDIT_PORT": "18105",
+    "APEX_ENVIRONMENT": "test",
+}
+for name, value in TEST_ENVIRONMENT.items():
+    os.environ.setdefault(name, value)

@@ -1,0 +1,47 @@
+"""Small client helpers for the end-to-end tests."""
+
+import asyncio
+from typing import Any
+
+import aiohttp
+
+FINAL = {"SUCCESS", "FAILURE", "REVOKED"}
+
+
+async def call(
+    http: aiohttp.ClientSession, method: str, path: str, **kwargs: Any
+) -> tuple[int, dict[str, Any], aiohttp.typedefs.LooseHeaders]:
+    async with http.request(method, path, **kwargs) as response:
+        return response.status, await response.json(), response.headers
+
+
+async def task_done(http: aiohttp.ClientSession, task_id: str, timeout_s: float = 10) -> dict[str, Any]:
+    """Poll `GET /tasks/{id}` until the task is final."""
+    deadline = asyncio.get_running_loop().time() + timeout_s
+    while True:
+        status, body, _ = await call(http, "GET", f"/tasks/{task_id}")
+        assert status == 200, body
+        if body["result"]["state"] in FINAL:
+            return body["result"]  # type: ignore[no-any-return]
+        assert asyncio.get_running_loop().time() < deadline, f"task {task_id} not final: {body}"
+        await asyncio.sleep(0.02)
+
+
+async def create_project(http: aiohttp.ClientSession, name: str = "Main St pylon", **fields: Any) -> str:
+    """Create a project, wait for it, return its id."""
+    body = {"name": name, "customer": "Acme Signs", **fields}
+    status, envelope, _ = await call(http, "POST", "/projects", json=body, headers={"Prefer": "wait=10"})
+    assert status == 201, envelope
+    return envelope["result"]["result"]["project_id"]  # type: ignore[no-any-return]
+
+
+async def audit_types(http: aiohttp.ClientSession, project_id: str, expected: set[str]) -> list[str]:
+    """The routing keys of a project's audit entries, once all `expected` ones arrived."""
+    for _ in range(200):
+        status, body, _ = await call(http, "GET", f"/audit?project_id={project_id}")
+        assert status == 200, body
+        types = [e["routing_key"] for e in body["result"]["items"]]
+        if expected <= set(types):
+            return types
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"audit entries {expected} not all recorded for {project_id}: {types}")

@@ -1,0 +1,105 @@
+"""Bad requests get a clear error in the envelope and change nothing."""
+
+from uuid import uuid4
+
+import aiohttp
+import pytest
+
+from .helpers import call, create_project
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "kind"),
+    [
+        ({"customer": "Acme"}, "name", "missing"),
+        ({"name": "", "customer": "Acme"}, "name", "string_too_short"),
+        ({"name": "x" * 201, "customer": "Acme"}, "name", "string_too_long"),
+        ({"name": "A", "customer": "Acme", "pm_email": "not-an-email"}, "pm_email", "value_error"),
+        ({"name": "A", "customer": "Acme", "site": {"exposure": "E"}}, "site.exposure", "literal_error"),
+        ({"name": "A", "customer": "Acme", "site": {"wind_speed_mph": 300}}, "site.wind_speed_mph", "less_than_equal"),
+        ({"name": "A", "customer": "Acme", "owner": "someone else"}, "owner", "extra_forbidden"),
+        (["not", "an", "object"], "", "model_type"),
+    ],
+)
+async def test_invalid_create_is_422_with_field_path(
+    http: aiohttp.ClientSession, body: object, field: str, kind: str
+) -> None:
+    status, envelope, _ = await call(http, "POST", "/projects", json=body)
+    assert status == 422, envelope
+    assert envelope["result"] is None
+    assert {"field": field, "type": kind} in [
+        {"field": e["field"], "type": e["type"]} for e in envelope["errors"]
+    ]
+
+
+async def test_non_json_body_is_400(http: aiohttp.ClientSession) -> None:
+    status, envelope, _ = await call(http, "POST", "/projects", data=b"{name:", headers={"Content-Type": "application/json"})
+    assert status == 400
+    assert envelope["errors"][0]["type"] == "json_invalid"
+
+
+async def test_nan_is_refused(http: aiohttp.ClientSession) -> None:
+    body = b'{"name": "A", "customer": "B", "site": {"wind_speed_mph": NaN}}'
+    status, envelope, _ = await call(http, "POST", "/projects", data=body)
+    assert status in (400, 422), envelope
+
+
+async def test_put_without_if_match_is_428(http: aiohttp.ClientSession) -> None:
+    project_id = await create_project(http)
+    status, envelope, _ = await call(http, "PUT", f"/projects/{project_id}", json={"name": "A", "customer": "B"})
+    assert status == 428
+    assert envelope["errors"][0]["field"] == "If-Match"
+
+
+async def test_unknown_project_is_404_and_malformed_id_too(http: aiohttp.ClientSession) -> None:
+    for project_id in (str(uuid4()), "not-a-uuid", "../etc/passwd"):
+        status, envelope, _ = await call(http, "GET", f"/projects/{project_id}")
+        assert status == 404, envelope
+        assert envelope["errors"][0]["type"] == "not_found"
+
+
+async def test_unknown_task_is_404(http: aiohttp.ClientSession) -> None:
+    status, envelope, _ = await call(http, "GET", f"/tasks/{uuid4()}")
+    assert status == 404
+
+
+async def test_limit_above_500_is_422(http: aiohttp.ClientSession) -> None:
+    for limit in ("501", "0", "ten"):
+        status, envelope, _ = await call(http, "GET", f"/projects?limit={limit}")
+        assert status == 422, envelope
+        assert envelope["errors"][0]["field"] == "limit"
+
+
+async def test_damaged_cursor_is_422(http: aiohttp.ClientSession) -> None:
+    status, envelope, _ = await call(http, "GET", "/projects?cursor=bm90LWEtY3Vyc29y")
+    assert status == 422, envelope
+
+
+async def test_oversized_payload_is_413(http: aiohttp.ClientSession) -> None:
+    project_id = await create_project(http)
+    config = {"blob": "x" * (300 * 1024)}
+    status, envelope, _ = await call(http, "POST", f"/projects/{project_id}/payload", json={"module": "signage.single_pole", "config": config})
+    assert status == 413, envelope
+    assert envelope["errors"][0]["field"] == "config"
+
+
+async def test_body_over_one_mebibyte_is_413(http: aiohttp.ClientSession) -> None:
+    status, envelope, _ = await call(http, "POST", "/projects", data=b"x" * (1024 * 1024 + 1))
+    assert status == 413, envelope
+
+
+async def test_unknown_route_is_enveloped_404(http: aiohttp.ClientSession) -> None:
+    status, envelope, _ = await call(http, "GET", "/nowhere")
+    assert status == 404
+    assert envelope["errors"][0]["type"] == "not_found"
+    assert envelope["trace"]["trace_id"]
+
+
+async def test_health_ready_version_in_envelope(http: aiohttp.ClientSession) -> None:
+    for path in ("/health", "/ready", "/version"):
+        status, envelope, _ = await call(http, "GET", path)
+        assert status == 200, (path, envelope)
+        assert set(envelope) == {"result", "errors", "assumptions", "confidence", "trace"}
+    async with http.get("/metrics") as response:
+        assert response.status == 200
+        assert "apex_gateway_requests_total" in await response.text()
