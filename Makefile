@@ -6,13 +6,9 @@ BIN := $(VENV)/bin
 PACKAGES := contracts runtime gateway project-service signage-service document-service notification-service audit-service
 STAMP := $(VENV)/.installed
 
-# Tests use their own database, RabbitMQ virtual host, Redis database and ports,
-# so development data and a running `make up` are left alone.
-TEST_ENV := APEX_DATABASE_URL=postgresql+asyncpg://root@127.0.0.1:5432/apex_test \
-	APEX_AMQP_VHOST=apex_test APEX_AMQP_URL=amqp://guest:guest@127.0.0.1:5672/apex_test \
-	APEX_REDIS_URL=redis://127.0.0.1:6379/1 APEX_GATEWAY_PORT=18080 \
-	APEX_PROJECT_PORT=18101 APEX_SIGNAGE_PORT=18102 APEX_NOTIFICATION_PORT=18103 \
-	APEX_DOCUMENT_PORT=18104 APEX_AUDIT_PORT=18105
+# Tests use their own database, RabbitMQ virtual host, Redis database and ports (set in
+# conftest.py), so development data and a running `make up` are left alone.
+TEST_VHOST := apex_test
 
 .PHONY: install services migrate up test test-fast lint bench asyncapi clean
 
@@ -36,9 +32,8 @@ up: install services migrate
 	scripts/up.sh
 
 test: install
-	$(TEST_ENV) scripts/ensure-services.sh
-	$(TEST_ENV) $(BIN)/apex db migrate
-	$(TEST_ENV) $(BIN)/pytest
+	APEX_AMQP_VHOST=$(TEST_VHOST) scripts/ensure-services.sh
+	$(BIN)/pytest
 
 lint: install
 	$(BIN)/ruff check .
