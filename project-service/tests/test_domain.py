@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 from uuid import uuid4
 
 import pytest
+
 from apex_projects.domain import (
     canonical_json,
     check_version,
@@ -35,7 +36,10 @@ def test_stale_version_conflicts_and_matching_or_absent_passes() -> None:
 
 
 def test_canonical_json_sorts_keys_and_drops_spaces() -> None:
-    assert canonical_json({"b": 1, "a": [1, {"d": 2, "c": "é"}]}) == '{"a":[1,{"c":"é","d":2}],"b":1}'.encode()
+    assert (
+        canonical_json({"b": 1, "a": [1, {"d": 2, "c": "é"}]})
+        == '{"a":[1,{"c":"é","d":2}],"b":1}'.encode()
+    )
 
 
 def test_fingerprint_ignores_key_order() -> None:

@@ -6,10 +6,11 @@ from collections.abc import AsyncIterator
 from uuid import uuid4
 
 import pytest
+from redis.asyncio import Redis
+
 from apex_contracts.tasks import ALLOWED_FROM, FINAL_STATES, ErrorCode, TaskState, can_move
 from apex_runtime.settings import Settings
 from apex_runtime.status_store import StatusStore
-from redis.asyncio import Redis
 
 
 @pytest.fixture

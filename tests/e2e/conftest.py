@@ -9,13 +9,14 @@ from importlib.metadata import entry_points
 import aiohttp
 import pytest
 from aiohttp import web
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
 from apex_gateway.app import create_app
 from apex_runtime import cli
 from apex_runtime.service import ServiceRuntime
 from apex_runtime.settings import Settings
 from apex_runtime.telemetry import setup_telemetry
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
-from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 SPANS = InMemorySpanExporter()
 

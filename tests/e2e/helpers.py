@@ -15,7 +15,9 @@ async def call(
         return response.status, await response.json(), response.headers
 
 
-async def task_done(http: aiohttp.ClientSession, task_id: str, timeout_s: float = 10) -> dict[str, Any]:
+async def task_done(
+    http: aiohttp.ClientSession, task_id: str, timeout_s: float = 10
+) -> dict[str, Any]:
     """Poll `GET /tasks/{id}` until the task is final."""
     deadline = asyncio.get_running_loop().time() + timeout_s
     while True:
@@ -27,15 +29,21 @@ async def task_done(http: aiohttp.ClientSession, task_id: str, timeout_s: float 
         await asyncio.sleep(0.02)
 
 
-async def create_project(http: aiohttp.ClientSession, name: str = "Main St pylon", **fields: Any) -> str:
+async def create_project(
+    http: aiohttp.ClientSession, name: str = "Main St pylon", **fields: Any
+) -> str:
     """Create a project, wait for it, return its id."""
     body = {"name": name, "customer": "Acme Signs", **fields}
-    status, envelope, _ = await call(http, "POST", "/projects", json=body, headers={"Prefer": "wait=10"})
+    status, envelope, _ = await call(
+        http, "POST", "/projects", json=body, headers={"Prefer": "wait=10"}
+    )
     assert status == 201, envelope
     return envelope["result"]["result"]["project_id"]  # type: ignore[no-any-return]
 
 
-async def audit_types(http: aiohttp.ClientSession, project_id: str, expected: set[str]) -> list[str]:
+async def audit_types(
+    http: aiohttp.ClientSession, project_id: str, expected: set[str]
+) -> list[str]:
     """The routing keys of a project's audit entries, once all `expected` ones arrived."""
     for _ in range(200):
         status, body, _ = await call(http, "GET", f"/audit?project_id={project_id}")

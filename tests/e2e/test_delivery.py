@@ -13,15 +13,21 @@ from .helpers import audit_types, call, task_done
 HEADERS = {"x-apex-account": "demo", "x-apex-actor": "dev"}
 
 
-async def publish_raw(system: System, routing_key: str, body: bytes, *, task_id: str, message_id: str) -> None:
+async def publish_raw(
+    system: System, routing_key: str, body: bytes, *, task_id: str, message_id: str
+) -> None:
     connection = await aio_pika.connect(system.settings.amqp_url)
     async with connection:
         channel = await connection.channel(publisher_confirms=True)
         exchange = await channel.get_exchange("apex.commands")
         await exchange.publish(
             aio_pika.Message(
-                body, message_id=message_id, correlation_id=task_id, headers=HEADERS,
-                content_type="application/json", delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+                body,
+                message_id=message_id,
+                correlation_id=task_id,
+                headers=HEADERS,
+                content_type="application/json",
+                delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
             ),
             routing_key,
         )
@@ -33,7 +39,9 @@ async def new_task(system: System, kind: str) -> str:
     return task_id
 
 
-async def test_a_redelivered_command_takes_effect_once(http: aiohttp.ClientSession, system: System) -> None:
+async def test_a_redelivered_command_takes_effect_once(
+    http: aiohttp.ClientSession, system: System
+) -> None:
     project_id = str(uuid4())
     body = orjson.dumps({"project_id": project_id, "name": "Once", "customer": "Acme"})
     message_id = str(uuid4())
@@ -51,9 +59,13 @@ async def test_a_redelivered_command_takes_effect_once(http: aiohttp.ClientSessi
     assert types == ["project.created"]
 
 
-async def test_invalid_command_fails_its_task_and_is_dead_lettered(http: aiohttp.ClientSession, system: System) -> None:
+async def test_invalid_command_fails_its_task_and_is_dead_lettered(
+    http: aiohttp.ClientSession, system: System
+) -> None:
     task_id = await new_task(system, "project.create")
-    await publish_raw(system, "project.create", b'{"name": 5}', task_id=task_id, message_id=str(uuid4()))
+    await publish_raw(
+        system, "project.create", b'{"name": 5}', task_id=task_id, message_id=str(uuid4())
+    )
     task = await task_done(http, task_id)
     assert task["state"] == "FAILURE"
     assert task["error"]["code"] == "invalid"
@@ -61,7 +73,9 @@ async def test_invalid_command_fails_its_task_and_is_dead_lettered(http: aiohttp
     assert await dead_letter_for(system, task_id) is not None
 
 
-async def test_unknown_command_fails_its_task_and_is_dead_lettered(http: aiohttp.ClientSession, system: System) -> None:
+async def test_unknown_command_fails_its_task_and_is_dead_lettered(
+    http: aiohttp.ClientSession, system: System
+) -> None:
     task_id = await new_task(system, "project.frobnicate")
     await publish_raw(system, "project.frobnicate", b"{}", task_id=task_id, message_id=str(uuid4()))
     task = await task_done(http, task_id)
@@ -76,7 +90,9 @@ async def test_cancelled_task_is_not_executed(http: aiohttp.ClientSession, syste
     status, body, _ = await call(http, "DELETE", f"/tasks/{task_id}")
     assert status == 200 and body["result"]["state"] == "REVOKED"
     body_bytes = orjson.dumps({"project_id": project_id, "name": "Never", "customer": "Acme"})
-    await publish_raw(system, "project.create", body_bytes, task_id=task_id, message_id=str(uuid4()))
+    await publish_raw(
+        system, "project.create", body_bytes, task_id=task_id, message_id=str(uuid4())
+    )
     await asyncio.sleep(0.3)
     status, _, _ = await call(http, "GET", f"/projects/{project_id}")
     assert status == 404

@@ -15,8 +15,16 @@ from .helpers import call, create_project
         ({"name": "", "customer": "Acme"}, "name", "string_too_short"),
         ({"name": "x" * 201, "customer": "Acme"}, "name", "string_too_long"),
         ({"name": "A", "customer": "Acme", "pm_email": "not-an-email"}, "pm_email", "value_error"),
-        ({"name": "A", "customer": "Acme", "site": {"exposure": "E"}}, "site.exposure", "literal_error"),
-        ({"name": "A", "customer": "Acme", "site": {"wind_speed_mph": 300}}, "site.wind_speed_mph", "less_than_equal"),
+        (
+            {"name": "A", "customer": "Acme", "site": {"exposure": "E"}},
+            "site.exposure",
+            "literal_error",
+        ),
+        (
+            {"name": "A", "customer": "Acme", "site": {"wind_speed_mph": 300}},
+            "site.wind_speed_mph",
+            "less_than_equal",
+        ),
         ({"name": "A", "customer": "Acme", "owner": "someone else"}, "owner", "extra_forbidden"),
         (["not", "an", "object"], "", "model_type"),
     ],
@@ -33,7 +41,9 @@ async def test_invalid_create_is_422_with_field_path(
 
 
 async def test_non_json_body_is_400(http: aiohttp.ClientSession) -> None:
-    status, envelope, _ = await call(http, "POST", "/projects", data=b"{name:", headers={"Content-Type": "application/json"})
+    status, envelope, _ = await call(
+        http, "POST", "/projects", data=b"{name:", headers={"Content-Type": "application/json"}
+    )
     assert status == 400
     assert envelope["errors"][0]["type"] == "json_invalid"
 
@@ -46,7 +56,9 @@ async def test_nan_is_refused(http: aiohttp.ClientSession) -> None:
 
 async def test_put_without_if_match_is_428(http: aiohttp.ClientSession) -> None:
     project_id = await create_project(http)
-    status, envelope, _ = await call(http, "PUT", f"/projects/{project_id}", json={"name": "A", "customer": "B"})
+    status, envelope, _ = await call(
+        http, "PUT", f"/projects/{project_id}", json={"name": "A", "customer": "B"}
+    )
     assert status == 428
     assert envelope["errors"][0]["field"] == "If-Match"
 
@@ -59,7 +71,7 @@ async def test_unknown_project_is_404_and_malformed_id_too(http: aiohttp.ClientS
 
 
 async def test_unknown_task_is_404(http: aiohttp.ClientSession) -> None:
-    status, envelope, _ = await call(http, "GET", f"/tasks/{uuid4()}")
+    status, _envelope, _ = await call(http, "GET", f"/tasks/{uuid4()}")
     assert status == 404
 
 
@@ -78,7 +90,12 @@ async def test_damaged_cursor_is_422(http: aiohttp.ClientSession) -> None:
 async def test_oversized_payload_is_413(http: aiohttp.ClientSession) -> None:
     project_id = await create_project(http)
     config = {"blob": "x" * (300 * 1024)}
-    status, envelope, _ = await call(http, "POST", f"/projects/{project_id}/payload", json={"module": "signage.single_pole", "config": config})
+    status, envelope, _ = await call(
+        http,
+        "POST",
+        f"/projects/{project_id}/payload",
+        json={"module": "signage.single_pole", "config": config},
+    )
     assert status == 413, envelope
     assert envelope["errors"][0]["field"] == "config"
 

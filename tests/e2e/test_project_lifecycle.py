@@ -15,7 +15,11 @@ async def test_create_get_update_delete_with_audit_trail(http: aiohttp.ClientSes
         http,
         "POST",
         "/projects",
-        json={"name": "Main St pylon", "customer": "Acme", "site": {"wind_speed_mph": 115, "exposure": "C"}},
+        json={
+            "name": "Main St pylon",
+            "customer": "Acme",
+            "site": {"wind_speed_mph": 115, "exposure": "C"},
+        },
     )
     assert status == 202, body
     accepted = body["result"]
@@ -35,12 +39,20 @@ async def test_create_get_update_delete_with_audit_trail(http: aiohttp.ClientSes
     assert project_id in [p["project_id"] for p in body["result"]["items"]]
 
     stale = {"If-Match": '"7"', **WAIT}
-    status, body, _ = await call(http, "PUT", f"/projects/{project_id}", json={"name": "B", "customer": "C"}, headers=stale)
+    status, body, _ = await call(
+        http, "PUT", f"/projects/{project_id}", json={"name": "B", "customer": "C"}, headers=stale
+    )
     assert status == 412, body
     assert body["errors"][0]["type"] == "version_conflict"
 
     fresh = {"If-Match": '"1"', **WAIT}
-    status, body, _ = await call(http, "PUT", f"/projects/{project_id}", json={"name": "Main St pylon 2", "customer": "Acme"}, headers=fresh)
+    status, body, _ = await call(
+        http,
+        "PUT",
+        f"/projects/{project_id}",
+        json={"name": "Main St pylon 2", "customer": "Acme"},
+        headers=fresh,
+    )
     assert status == 200, body
     assert body["result"]["result"]["version"] == 2
 
@@ -58,7 +70,9 @@ async def test_create_get_update_delete_with_audit_trail(http: aiohttp.ClientSes
     assert types[0] == "project.deleted"  # newest first
 
 
-async def test_list_pages_with_cursor_over_more_than_50_projects(http: aiohttp.ClientSession) -> None:
+async def test_list_pages_with_cursor_over_more_than_50_projects(
+    http: aiohttp.ClientSession,
+) -> None:
     marker = uuid4().hex[:8]
     created = set(
         await asyncio.gather(*(create_project(http, f"page-{marker}-{i}") for i in range(60)))
@@ -87,8 +101,11 @@ async def test_payload_is_versioned_and_fingerprinted(http: aiohttp.ClientSessio
     config = {"sign": {"overall_height_ft": 20}, "b": [1, 2]}
     for expected_version in (1, 2):
         status, body, _ = await call(
-            http, "POST", f"/projects/{project_id}/payload",
-            json={"module": "signage.single_pole", "config": config}, headers=WAIT,
+            http,
+            "POST",
+            f"/projects/{project_id}/payload",
+            json={"module": "signage.single_pole", "config": config},
+            headers=WAIT,
         )
         assert status == 200, body
         assert body["result"]["result"]["payload_version"] == expected_version

@@ -7,6 +7,7 @@ from uuid import uuid4
 import aio_pika
 import aiohttp
 import orjson
+
 from apex_contracts.queries import QueryReply
 from apex_runtime.amqp_client import BrokerClient, QueryTimeout
 
@@ -14,7 +15,9 @@ from .conftest import System
 from .helpers import call, create_project
 
 
-async def slow_responder(url: str, routing_key: str, delay_s: float) -> aio_pika.abc.AbstractConnection:
+async def slow_responder(
+    url: str, routing_key: str, delay_s: float
+) -> aio_pika.abc.AbstractConnection:
     """A service stand-in whose every answer takes `delay_s` of waiting (I/O, not CPU)."""
     connection = await aio_pika.connect(url)
     channel = await connection.channel()
@@ -27,7 +30,9 @@ async def slow_responder(url: str, routing_key: str, delay_s: float) -> aio_pika
         await asyncio.sleep(delay_s)
         reply = QueryReply.success({"echo": orjson.loads(message.body)})
         await channel.default_exchange.publish(
-            aio_pika.Message(reply.model_dump_json().encode(), correlation_id=message.correlation_id),
+            aio_pika.Message(
+                reply.model_dump_json().encode(), correlation_id=message.correlation_id
+            ),
             routing_key=message.reply_to or "",
         )
         await message.ack()
@@ -50,13 +55,18 @@ async def test_200_concurrent_queries_finish_far_faster_than_one_by_one(system: 
 
         started = time.perf_counter()
         replies = await asyncio.gather(
-            *(client.query(routing_key, orjson.dumps(i), headers={}, timeout_s=10) for i in range(200))
+            *(
+                client.query(routing_key, orjson.dumps(i), headers={}, timeout_s=10)
+                for i in range(200)
+            )
         )
         concurrent = time.perf_counter() - started
     finally:
         await client.close()
         await responder.close()
-    assert [r.result for r in replies] == [{"echo": i} for i in range(200)]  # matched by correlation id
+    assert [r.result for r in replies] == [
+        {"echo": i} for i in range(200)
+    ]  # matched by correlation id
     # 200 round trips of >= 20 ms one after another take >= 4 s; in flight together, far less.
     assert concurrent < one_by_one / 5, (concurrent, one_by_one)
 
@@ -85,8 +95,12 @@ async def test_other_accounts_project_is_not_found_even_when_asked_directly(
     await client.connect()
     try:
         body = orjson.dumps({"project_id": project_id})
-        mine = await client.query("project.get", body, headers={"x-apex-account": "demo"}, timeout_s=5)
-        theirs = await client.query("project.get", body, headers={"x-apex-account": "other"}, timeout_s=5)
+        mine = await client.query(
+            "project.get", body, headers={"x-apex-account": "demo"}, timeout_s=5
+        )
+        theirs = await client.query(
+            "project.get", body, headers={"x-apex-account": "other"}, timeout_s=5
+        )
     finally:
         await client.close()
     assert mine.ok

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 
 import aiohttp
 import pytest
+
 from apex_projects.app import build
 
 from .conftest import System
@@ -17,8 +18,12 @@ from .helpers import call, task_done
 
 async def start_project_service(system: System) -> asyncio.subprocess.Process:
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "apex_projects",
-        env=dict(os.environ), stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+        sys.executable,
+        "-m",
+        "apex_projects",
+        env=dict(os.environ),
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
     )
     ready = f"http://127.0.0.1:{system.settings.project_port}/ready"
     async with aiohttp.ClientSession() as session:
@@ -51,7 +56,9 @@ async def test_sigterm_mid_stream_loses_no_accepted_command(
     first = await start_project_service(system)
 
     async def submit(i: int) -> str:
-        status, body, _ = await call(http, "POST", "/projects", json={"name": f"sigterm-{i}", "customer": "Acme"})
+        status, body, _ = await call(
+            http, "POST", "/projects", json={"name": f"sigterm-{i}", "customer": "Acme"}
+        )
         assert status == 202, body
         return body["result"]["task_id"]  # type: ignore[no-any-return]
 

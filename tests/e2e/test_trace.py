@@ -11,7 +11,10 @@ from .helpers import audit_types, call
 
 async def test_create_is_one_trace_across_services(http: aiohttp.ClientSession) -> None:
     status, body, _ = await call(
-        http, "POST", "/projects", json={"name": "Traced", "customer": "Acme"},
+        http,
+        "POST",
+        "/projects",
+        json={"name": "Traced", "customer": "Acme"},
         headers={"Prefer": "wait=10"},
     )
     assert status == 201, body
@@ -21,8 +24,7 @@ async def test_create_is_one_trace_across_services(http: aiohttp.ClientSession) 
 
     def spans() -> list:  # type: ignore[type-arg]
         return [
-            s for s in SPANS.get_finished_spans()
-            if format(s.context.trace_id, "032x") == trace_id
+            s for s in SPANS.get_finished_spans() if format(s.context.trace_id, "032x") == trace_id
         ]
 
     def statements() -> list[str]:
@@ -45,9 +47,12 @@ async def test_create_is_one_trace_across_services(http: aiohttp.ClientSession) 
     assert has(SpanKind.PRODUCER, "apex.events.project.created publish"), names
     assert has(SpanKind.CONSUMER, "apex.events.project.created process"), names
     # audit-service's consume: its INSERT is a child of the event's consumer span
-    consumers = {s.context.span_id for s in found if s.name == "apex.events.project.created process"}
+    consumers = {
+        s.context.span_id for s in found if s.name == "apex.events.project.created process"
+    }
     audit_inserts = [
-        s for s in found
+        s
+        for s in found
         if "INSERT INTO audit.entries" in str((s.attributes or {}).get("db.statement", ""))
     ]
     assert audit_inserts and all(

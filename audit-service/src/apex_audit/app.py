@@ -2,6 +2,8 @@
 
 from typing import Any
 
+from faststream.rabbit.annotations import RabbitMessage
+
 from apex_contracts import topology as t
 from apex_contracts.audit import SearchAudit
 from apex_runtime.broker import EVENTS, QUERIES, query_queue, work_queue
@@ -10,7 +12,6 @@ from apex_runtime.queries import answer
 from apex_runtime.service import ServiceRuntime
 from apex_runtime.settings import Settings
 from apex_runtime.tasks import MessageContext
-from faststream.rabbit.annotations import RabbitMessage
 
 from . import handlers
 

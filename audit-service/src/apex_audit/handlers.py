@@ -3,12 +3,13 @@
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlmodel import col, select
+
 from apex_contracts.audit import AuditEntryView, AuditPage, SearchAudit
 from apex_runtime.errors import Invalid
 from apex_runtime.tasks import MessageContext
-from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from .tables import AuditEntry
 
@@ -59,7 +60,7 @@ async def record_event(
             payload=payload,
         )
         .on_conflict_do_nothing(index_elements=["message_id"])
-        .returning(AuditEntry.id)  # type: ignore[arg-type]
+        .returning(col(AuditEntry.id))
     )
     async with sessions.begin() as session:
         inserted = (await session.execute(statement)).first()
@@ -84,25 +85,25 @@ def _view(e: AuditEntry) -> AuditEntryView:
 
 async def search(query: SearchAudit, ctx: MessageContext, sessions: Sessions) -> AuditPage:
     """The account's entries, newest first; the cursor is the last entry id seen."""
-    conditions = [AuditEntry.account == ctx.account]
+    conditions = [col(AuditEntry.account) == ctx.account]
     if query.project_id:
-        conditions.append(AuditEntry.subject_id == str(query.project_id))
+        conditions.append(col(AuditEntry.subject_id) == str(query.project_id))
     if query.actor:
-        conditions.append(AuditEntry.actor == query.actor)
+        conditions.append(col(AuditEntry.actor) == query.actor)
     if query.type:
-        conditions.append(AuditEntry.routing_key == query.type)
+        conditions.append(col(AuditEntry.routing_key) == query.type)
     if query.since:
-        conditions.append(AuditEntry.occurred_at >= query.since)  # type: ignore[operator]
+        conditions.append(col(AuditEntry.occurred_at) >= query.since)
     if query.until:
-        conditions.append(AuditEntry.occurred_at < query.until)  # type: ignore[operator]
+        conditions.append(col(AuditEntry.occurred_at) < query.until)
     if query.cursor:
         if not query.cursor.isdigit():
             raise Invalid("cursor is not one this service issued")
-        conditions.append(AuditEntry.id < int(query.cursor))  # type: ignore[operator]
+        conditions.append(col(AuditEntry.id) < int(query.cursor))
     statement = (
         select(AuditEntry)
         .where(*conditions)
-        .order_by(AuditEntry.id.desc())  # type: ignore[union-attr]
+        .order_by(col(AuditEntry.id).desc())
         .limit(query.limit + 1)
     )
     async with sessions() as session:

@@ -3,10 +3,11 @@
 from datetime import datetime
 from typing import Any
 
-from apex_runtime.db import MigrationSet
 from sqlalchemy import BigInteger, Column, DateTime, Index
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
+
+from apex_runtime.db import MigrationSet
 
 SCHEMA = "audit"
 MIGRATIONS = MigrationSet(package="apex_audit", schema=SCHEMA)
@@ -20,7 +21,9 @@ class AuditEntry(SQLModel, table=True):
         {"schema": SCHEMA},
     )
 
-    id: int | None = Field(default=None, sa_column=Column(BigInteger, primary_key=True, autoincrement=True))
+    id: int | None = Field(
+        default=None, sa_column=Column(BigInteger, primary_key=True, autoincrement=True)
+    )
     message_id: str = Field(max_length=64, unique=True)
     account: str = Field(max_length=100)
     actor: str | None = Field(default=None, max_length=200)

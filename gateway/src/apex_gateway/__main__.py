@@ -1,6 +1,7 @@
 """`python -m apex_gateway`: serve the HTTP API until SIGTERM."""
 
 from aiohttp import web
+
 from apex_runtime.logs import setup_logging
 from apex_runtime.settings import get_settings
 from apex_runtime.telemetry import setup_telemetry

@@ -1,10 +1,11 @@
 """Gateway wiring: dependencies, middlewares and every route, in one place."""
 
 from aiohttp import web
+from redis.asyncio import Redis
+
 from apex_runtime.amqp_client import BrokerClient
 from apex_runtime.settings import Settings
 from apex_runtime.status_store import StatusStore
-from redis.asyncio import Redis
 
 from .deps import DEPS, Deps
 from .middlewares import errors_as_envelopes, measured

@@ -1,14 +1,15 @@
-"""Accepting a command: task record, confirmed publish, then 202 (or the result with `Prefer: wait`)."""
+"""Accepting a command: task record, confirmed publish, 202 (or the outcome with `Prefer: wait`)."""
 
 import re
 from uuid import uuid4
 
 from aiohttp import web
+from redis.exceptions import RedisError
+
 from apex_contracts import topology as t
 from apex_contracts.base import Message
 from apex_contracts.tasks import ErrorCode, TaskState, TaskView
 from apex_runtime.amqp_client import BrokerUnavailable
-from redis.exceptions import RedisError
 
 from .deps import deps_of
 from .envelope import STATUS_OF, ApiError, respond
@@ -39,7 +40,9 @@ async def accept(
         await deps.status.create(task_id, routing_key, who.account, who.actor)
     except RedisError as exc:
         raise ApiError(
-            503, "task store unavailable; retry shortly", type="unavailable",
+            503,
+            "task store unavailable; retry shortly",
+            type="unavailable",
             headers={"Retry-After": "2"},
         ) from exc
     headers = {t.HEADER_ACCOUNT: who.account, t.HEADER_ACTOR: who.actor}
@@ -54,7 +57,9 @@ async def accept(
     except BrokerUnavailable as exc:
         await deps.status.fail(task_id, ErrorCode.UNAVAILABLE, "the command was not accepted")
         raise ApiError(
-            503, "message broker unavailable; retry shortly", type="unavailable",
+            503,
+            "message broker unavailable; retry shortly",
+            type="unavailable",
             headers={"Retry-After": "5"},
         ) from exc
     status_url = f"/tasks/{task_id}"

@@ -3,10 +3,11 @@
 from dataclasses import dataclass
 
 from aiohttp import web
+from redis.asyncio import Redis
+
 from apex_runtime.amqp_client import BrokerClient
 from apex_runtime.settings import Settings
 from apex_runtime.status_store import StatusStore
-from redis.asyncio import Redis
 
 from .waiter import TaskWaiter
 

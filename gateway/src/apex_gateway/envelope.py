@@ -4,9 +4,10 @@ from typing import Any
 
 import orjson
 from aiohttp import web
+from pydantic import ValidationError
+
 from apex_contracts.tasks import ErrorCode
 from apex_runtime.telemetry import current_trace_id
-from pydantic import ValidationError
 
 STATUS_OF: dict[ErrorCode, int] = {
     ErrorCode.NOT_FOUND: 404,
@@ -88,4 +89,6 @@ def parse_json(raw: bytes) -> Any:
     try:
         return orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
-        raise ApiError(400, f"body is not valid JSON: {exc}", type="json_invalid", field="body") from exc
+        raise ApiError(
+            400, f"body is not valid JSON: {exc}", type="json_invalid", field="body"
+        ) from exc

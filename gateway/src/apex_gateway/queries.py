@@ -3,6 +3,7 @@
 from typing import Any
 
 from aiohttp import web
+
 from apex_contracts import topology as t
 from apex_contracts.base import Message
 from apex_runtime.amqp_client import BrokerUnavailable, QueryTimeout
@@ -28,7 +29,9 @@ async def ask(request: web.Request, routing_key: str, query: Message) -> Any:
         raise ApiError(504, str(exc), type="timeout") from exc
     except BrokerUnavailable as exc:
         raise ApiError(
-            503, "message broker unavailable; retry shortly", type="unavailable",
+            503,
+            "message broker unavailable; retry shortly",
+            type="unavailable",
             headers={"Retry-After": "5"},
         ) from exc
     if reply.ok:

@@ -34,7 +34,9 @@ def if_match_version(request: web.Request, *, required: bool) -> int | None:
     if header is None:
         if required:
             raise ApiError(
-                428, "send If-Match with the ETag you read", type="precondition_required",
+                428,
+                "send If-Match with the ETag you read",
+                type="precondition_required",
                 field="If-Match",
             )
         return None
@@ -44,7 +46,9 @@ def if_match_version(request: web.Request, *, required: bool) -> int | None:
     match = _ETAG.match(header)
     if not match:
         raise ApiError(
-            412, "If-Match does not name a version of this project", type="version_conflict",
+            412,
+            "If-Match does not name a version of this project",
+            type="version_conflict",
             field="If-Match",
         )
     return int(match.group(1))

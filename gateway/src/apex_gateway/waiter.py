@@ -4,10 +4,11 @@ import asyncio
 import contextlib
 import logging
 
+from redis.asyncio import Redis
+
 from apex_contracts.tasks import FINAL_STATES, TaskView
 from apex_contracts.topology import REDIS_TASK_FINAL_CHANNEL
 from apex_runtime.status_store import StatusStore
-from redis.asyncio import Redis
 
 log = logging.getLogger(__name__)
 

@@ -2,6 +2,8 @@
 
 from typing import Any
 
+from faststream.rabbit.annotations import RabbitMessage
+
 from apex_contracts import projects as c
 from apex_contracts import topology as t
 from apex_runtime.broker import COMMANDS, QUERIES, document_events, query_queue, work_queue
@@ -11,8 +13,8 @@ from apex_runtime.outbox import Outbox, OutboxRelay
 from apex_runtime.queries import answer
 from apex_runtime.service import ServiceRuntime
 from apex_runtime.settings import Settings
+from apex_runtime.unit_of_work import UnitOfWork
 from apex_runtime.unknown import refuse_unknown_command
-from faststream.rabbit.annotations import RabbitMessage
 
 from . import handlers
 from .tables import INBOX, OUTBOX
@@ -32,7 +34,7 @@ def build(settings: Settings) -> ServiceRuntime:
     assert rt.engine is not None
     sessions = make_sessions(rt.engine)
     relay = OutboxRelay(rt.engine, OUTBOX, rt.broker, settings.outbox_poll_s)
-    uow = handlers.UnitOfWork(sessions, Outbox(OUTBOX), Inbox(INBOX), relay)
+    uow = UnitOfWork(sessions, Outbox(OUTBOX), Inbox(INBOX), relay)
     rt.add_loop(relay.run)
     broker, tasks = rt.broker, rt.tasks
     document_events(

@@ -2,18 +2,24 @@
 
 from datetime import UTC, datetime
 
+from sqlalchemy import and_, func, or_
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlmodel import col, select
+
 from apex_contracts import projects as c
 from apex_contracts import topology as t
 from apex_runtime.errors import Conflict, Invalid, NotFound
 from apex_runtime.tasks import MessageContext
 from apex_runtime.unit_of_work import Transaction, UnitOfWork
 
-__all__ = ["UnitOfWork"]
-from sqlalchemy import and_, func, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
-from .domain import EDITABLE_STATUSES, check_version, decode_cursor, encode_cursor
-from .domain import fingerprint, like_pattern
+from .domain import (
+    EDITABLE_STATUSES,
+    check_version,
+    decode_cursor,
+    encode_cursor,
+    fingerprint,
+    like_pattern,
+)
 from .tables import PayloadSnapshot, Project
 
 
@@ -26,7 +32,7 @@ def view(p: Project) -> c.ProjectView:
         pm_email=p.pm_email,
         notes=p.notes,
         site=c.Site.model_validate(p.site) if p.site else None,
-        status=p.status,  # type: ignore[arg-type]
+        status=p.status,
         version=p.version,
         created_by=p.created_by,
         created_at=p.created_at,
@@ -37,7 +43,9 @@ def view(p: Project) -> c.ProjectView:
 async def _load(session: AsyncSession, account: str, project_id: object, *, lock: bool) -> Project:
     """A live project of this account; another account's project does not exist."""
     query = select(Project).where(
-        Project.id == project_id, Project.account == account, Project.status != "deleted"
+        col(Project.id) == project_id,
+        col(Project.account) == account,
+        col(Project.status) != "deleted",
     )
     if lock:
         query = query.with_for_update()
@@ -47,7 +55,9 @@ async def _load(session: AsyncSession, account: str, project_id: object, *, lock
     return project
 
 
-async def create_project(cmd: c.CreateProject, ctx: MessageContext, uow: UnitOfWork) -> c.ProjectView:
+async def create_project(
+    cmd: c.CreateProject, ctx: MessageContext, uow: UnitOfWork
+) -> c.ProjectView:
     async def work(tx: Transaction) -> c.ProjectView:
         existing = await tx.session.get(Project, cmd.project_id)
         if existing is not None:
@@ -73,7 +83,11 @@ async def create_project(cmd: c.CreateProject, ctx: MessageContext, uow: UnitOfW
         await tx.session.flush()
         result = view(project)
         event = c.ProjectCreated(
-            project_id=project.id, account=ctx.account, actor=ctx.actor, occurred_at=now, project=result
+            project_id=project.id,
+            account=ctx.account,
+            actor=ctx.actor,
+            occurred_at=now,
+            project=result,
         )
         await tx.emit(t.PROJECT_CREATED, event, str(project.id))
         return result
@@ -81,7 +95,9 @@ async def create_project(cmd: c.CreateProject, ctx: MessageContext, uow: UnitOfW
     return await uow.once(ctx, t.PROJECT_CREATE, c.ProjectView, work)
 
 
-async def update_project(cmd: c.UpdateProject, ctx: MessageContext, uow: UnitOfWork) -> c.ProjectView:
+async def update_project(
+    cmd: c.UpdateProject, ctx: MessageContext, uow: UnitOfWork
+) -> c.ProjectView:
     async def work(tx: Transaction) -> c.ProjectView:
         project = await _load(tx.session, ctx.account, cmd.project_id, lock=True)
         check_version(project.id, project.version, cmd.expected_version)
@@ -94,7 +110,11 @@ async def update_project(cmd: c.UpdateProject, ctx: MessageContext, uow: UnitOfW
         await tx.session.flush()
         result = view(project)
         event = c.ProjectUpdated(
-            project_id=project.id, account=ctx.account, actor=ctx.actor, occurred_at=now, project=result
+            project_id=project.id,
+            account=ctx.account,
+            actor=ctx.actor,
+            occurred_at=now,
+            project=result,
         )
         await tx.emit(t.PROJECT_UPDATED, event, str(project.id))
         return result
@@ -102,7 +122,9 @@ async def update_project(cmd: c.UpdateProject, ctx: MessageContext, uow: UnitOfW
     return await uow.once(ctx, t.PROJECT_UPDATE, c.ProjectView, work)
 
 
-async def delete_project(cmd: c.DeleteProject, ctx: MessageContext, uow: UnitOfWork) -> c.ProjectView:
+async def delete_project(
+    cmd: c.DeleteProject, ctx: MessageContext, uow: UnitOfWork
+) -> c.ProjectView:
     async def work(tx: Transaction) -> c.ProjectView:
         project = await _load(tx.session, ctx.account, cmd.project_id, lock=True)
         check_version(project.id, project.version, cmd.expected_version)
@@ -124,15 +146,17 @@ async def delete_project(cmd: c.DeleteProject, ctx: MessageContext, uow: UnitOfW
     return await uow.once(ctx, t.PROJECT_DELETE, c.ProjectView, work)
 
 
-async def save_payload(cmd: c.SaveProjectPayload, ctx: MessageContext, uow: UnitOfWork) -> c.PayloadView:
+async def save_payload(
+    cmd: c.SaveProjectPayload, ctx: MessageContext, uow: UnitOfWork
+) -> c.PayloadView:
     async def work(tx: Transaction) -> c.PayloadView:
         project = await _load(tx.session, ctx.account, cmd.project_id, lock=True)
         if project.status not in EDITABLE_STATUSES:
             raise Invalid(f"project {project.id} is {project.status}; its design cannot change now")
         latest = (
             await tx.session.execute(
-                select(func.max(PayloadSnapshot.payload_version)).where(
-                    PayloadSnapshot.project_id == project.id
+                select(func.max(col(PayloadSnapshot.payload_version))).where(
+                    col(PayloadSnapshot.project_id) == project.id
                 )
             )
         ).scalar_one()
@@ -178,19 +202,23 @@ def payload_view(s: PayloadSnapshot) -> c.PayloadView:
 Sessions = async_sessionmaker[AsyncSession]
 
 
-async def get_project(query: c.GetProject, ctx: MessageContext, sessions: Sessions) -> c.ProjectView:
+async def get_project(
+    query: c.GetProject, ctx: MessageContext, sessions: Sessions
+) -> c.ProjectView:
     async with sessions() as session:
         return view(await _load(session, ctx.account, query.project_id, lock=False))
 
 
-async def get_payload(query: c.GetPayload, ctx: MessageContext, sessions: Sessions) -> c.PayloadView:
+async def get_payload(
+    query: c.GetPayload, ctx: MessageContext, sessions: Sessions
+) -> c.PayloadView:
     async with sessions() as session:
         await _load(session, ctx.account, query.project_id, lock=False)
         snapshot = (
             await session.execute(
                 select(PayloadSnapshot)
-                .where(PayloadSnapshot.project_id == query.project_id)
-                .order_by(PayloadSnapshot.payload_version.desc())  # type: ignore[attr-defined]
+                .where(col(PayloadSnapshot.project_id) == query.project_id)
+                .order_by(col(PayloadSnapshot.payload_version).desc())
                 .limit(1)
             )
         ).scalar_one_or_none()
@@ -199,24 +227,28 @@ async def get_payload(query: c.GetPayload, ctx: MessageContext, sessions: Sessio
         return payload_view(snapshot)
 
 
-async def list_projects(query: c.ListProjects, ctx: MessageContext, sessions: Sessions) -> c.ProjectPage:
+async def list_projects(
+    query: c.ListProjects, ctx: MessageContext, sessions: Sessions
+) -> c.ProjectPage:
     """Newest first, keyset pagination on (created_at, id)."""
-    conditions = [Project.account == ctx.account]
-    conditions.append(Project.status == query.status if query.status else Project.status != "deleted")
+    conditions = [col(Project.account) == ctx.account]
+    conditions.append(
+        col(Project.status) == query.status if query.status else col(Project.status) != "deleted"
+    )
     if query.q:
-        conditions.append(Project.name.ilike(like_pattern(query.q)))  # type: ignore[attr-defined]
+        conditions.append(col(Project.name).ilike(like_pattern(query.q)))
     if query.cursor:
         created_at, project_id = decode_cursor(query.cursor)
         conditions.append(
             or_(
-                Project.created_at < created_at,
-                and_(Project.created_at == created_at, Project.id < project_id),  # type: ignore[arg-type]
+                col(Project.created_at) < created_at,
+                and_(col(Project.created_at) == created_at, col(Project.id) < project_id),
             )
         )
     statement = (
         select(Project)
         .where(*conditions)
-        .order_by(Project.created_at.desc(), Project.id.desc())  # type: ignore[attr-defined]
+        .order_by(col(Project.created_at).desc(), col(Project.id).desc())
         .limit(query.limit + 1)
     )
     async with sessions() as session:

@@ -4,12 +4,13 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from apex_runtime.db import MigrationSet
-from apex_runtime.inbox import inbox_table
-from apex_runtime.outbox import outbox_table
 from sqlalchemy import Column, DateTime, Index
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
+
+from apex_runtime.db import MigrationSet
+from apex_runtime.inbox import inbox_table
+from apex_runtime.outbox import outbox_table
 
 SCHEMA = "projects"
 MIGRATIONS = MigrationSet(package="apex_projects", schema=SCHEMA)

@@ -17,10 +17,11 @@ from aio_pika.abc import (
     AbstractIncomingMessage,
     AbstractRobustConnection,
 )
-from apex_contracts import topology as t
-from apex_contracts.queries import QueryReply
 from opentelemetry import propagate, trace
 from opentelemetry.trace import SpanKind
+
+from apex_contracts import topology as t
+from apex_contracts.queries import QueryReply
 
 log = logging.getLogger(__name__)
 tracer = trace.get_tracer(__name__)

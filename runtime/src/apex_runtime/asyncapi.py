@@ -1,4 +1,4 @@
-"""The AsyncAPI document of every installed service (`make asyncapi` writes contracts/asyncapi.yaml)."""
+"""The AsyncAPI document of every installed service, written to contracts/asyncapi.yaml."""
 
 from importlib.metadata import entry_points
 
@@ -23,7 +23,10 @@ def document() -> str:
         description="Commands, queries and events of the APEX services over RabbitMQ.",
     )
     # FastStream's channel order follows set iteration; sorted keys make the file stable.
-    return yaml.safe_dump(spec.to_specification().to_jsonable(), sort_keys=True, allow_unicode=True)
+    text: str = yaml.safe_dump(
+        spec.to_specification().to_jsonable(), sort_keys=True, allow_unicode=True
+    )
+    return text
 
 
 if __name__ == "__main__":

@@ -4,17 +4,18 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from apex_contracts import topology as t
-from pamqp.commands import Basic
-from apex_contracts.queries import QueryError, QueryReply
-from apex_contracts.tasks import ErrorCode
 from faststream import AckPolicy, BaseMiddleware, ContextRepo
 from faststream.exceptions import AckMessage
 from faststream.message import StreamMessage
 from faststream.rabbit import ExchangeType, QueueType, RabbitBroker, RabbitExchange, RabbitQueue
 from faststream.rabbit.opentelemetry import RabbitTelemetryMiddleware
 from faststream.rabbit.schemas import Channel
+from pamqp.commands import Basic
 from pydantic import ValidationError
+
+from apex_contracts import topology as t
+from apex_contracts.queries import QueryError, QueryReply
+from apex_contracts.tasks import ErrorCode
 
 from .dead_letters import dead_letter
 from .settings import Settings
@@ -28,9 +29,7 @@ EVENTS = RabbitExchange(t.EVENTS_EXCHANGE, type=ExchangeType.TOPIC, durable=True
 RETRY = RabbitExchange(t.RETRY_EXCHANGE, type=ExchangeType.TOPIC, durable=True)
 DEAD = RabbitExchange(t.DEAD_EXCHANGE, type=ExchangeType.TOPIC, durable=True)
 ALL_EXCHANGES = (COMMANDS, QUERIES, EVENTS, RETRY, DEAD)
-DEAD_LETTERS = RabbitQueue(
-    t.DEAD_LETTER_QUEUE, queue_type=QueueType.QUORUM, routing_key="#"
-)
+DEAD_LETTERS = RabbitQueue(t.DEAD_LETTER_QUEUE, queue_type=QueueType.QUORUM, routing_key="#")
 
 # Every consumer acks after its effect committed; an exception requeues the message, and the
 # quorum queue's delivery limit sends it to apex.dead once its attempts are spent.
@@ -56,9 +55,7 @@ def query_queue(service: str, routing_key: str, settings: Settings) -> RabbitQue
     return work_queue(t.query_queue(service, routing_key), routing_key, settings)
 
 
-def make_broker(
-    settings: Settings, *, status: StatusStore | None = None
-) -> RabbitBroker:
+def make_broker(settings: Settings, *, status: StatusStore | None = None) -> RabbitBroker:
     """A broker with publisher confirms, bounded prefetch, tracing and dead-lettering."""
     middlewares: list[Any] = [RabbitTelemetryMiddleware()]
     if status is not None:

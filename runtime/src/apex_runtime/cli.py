@@ -56,7 +56,9 @@ def main(argv: list[str] | None = None) -> int:
     verbs = parser.add_subparsers(dest="verb", required=True)
     db = verbs.add_parser("db", help="database set-up").add_subparsers(dest="action", required=True)
     db.add_parser("migrate", help="create the database and apply every service's migrations")
-    tasks = verbs.add_parser("tasks", help="task status").add_subparsers(dest="action", required=True)
+    tasks = verbs.add_parser("tasks", help="task status").add_subparsers(
+        dest="action", required=True
+    )
     show = tasks.add_parser("show", help="print one task")
     show.add_argument("task_id")
     args = parser.parse_args(argv)

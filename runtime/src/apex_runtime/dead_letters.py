@@ -3,9 +3,10 @@
 import logging
 
 from aio_pika.abc import AbstractIncomingMessage
+from pamqp.commands import Basic
+
 from apex_contracts import topology as t
 from apex_contracts.tasks import ErrorCode
-from pamqp.commands import Basic
 
 from .status_store import StatusStore
 

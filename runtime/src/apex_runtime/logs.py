@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 import orjson
 from opentelemetry import trace
 
-
 _STANDARD = set(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {"message"}
 
 

@@ -3,11 +3,12 @@
 import asyncio
 from collections.abc import Callable
 
+from apex_runtime.settings import Settings
+
 from .logs import setup_logging
 from .service import ServiceRuntime, serve_until_signalled
 from .settings import get_settings
 from .telemetry import setup_telemetry
-from apex_runtime.settings import Settings
 
 
 def run_service(name: str, build: Callable[[Settings], ServiceRuntime]) -> None:

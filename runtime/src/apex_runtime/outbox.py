@@ -1,12 +1,12 @@
 """Transactional outbox: events are rows written with the change, published after commit."""
 
 import asyncio
+import contextlib
 import logging
 from datetime import UTC, datetime
 from typing import Any
 from uuid import uuid4
 
-from apex_contracts.base import Message
 from faststream.rabbit import RabbitBroker
 from opentelemetry import propagate, trace
 from sqlalchemy import (
@@ -22,6 +22,8 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from apex_contracts.base import Message
 
 from .broker import EVENTS
 
@@ -101,10 +103,8 @@ class OutboxRelay:
                 raise
             except Exception:
                 log.exception("outbox relay failed; retrying")
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=self.poll_s)
-            except TimeoutError:
-                pass
             self._wake.clear()
 
     async def drain_once(self, batch: int = 100) -> int:
@@ -125,9 +125,7 @@ class OutboxRelay:
             for row in rows:  # in order: RabbitMQ keeps a channel's order
                 await self._publish(row.message_id, row.routing_key, row.body, row.headers)
             await conn.execute(
-                update(t)
-                .where(t.c.id.in_([r.id for r in rows]))
-                .values(sent_at=datetime.now(UTC))
+                update(t).where(t.c.id.in_([r.id for r in rows])).values(sent_at=datetime.now(UTC))
             )
         return len(rows)
 

@@ -4,10 +4,11 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from apex_contracts.queries import QueryReply
-from apex_contracts.tasks import ErrorCode
 from faststream.message import StreamMessage
 from pydantic import BaseModel
+
+from apex_contracts.queries import QueryReply
+from apex_contracts.tasks import ErrorCode
 
 from .errors import DomainError
 from .tasks import MessageContext

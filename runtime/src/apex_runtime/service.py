@@ -74,7 +74,7 @@ class ServiceRuntime:
             raise ConnectionError("RabbitMQ does not answer")
 
     async def _check_redis(self) -> None:
-        await self.redis.ping()  # type: ignore[misc]
+        await self.redis.ping()
 
     async def _check_database(self) -> None:
         assert self.engine is not None
@@ -82,7 +82,9 @@ class ServiceRuntime:
             await conn.execute(text("SELECT 1"))
 
 
-async def serve_until_signalled(start: Callable[[], Awaitable[None]], stop: Callable[[], Awaitable[None]]) -> None:
+async def serve_until_signalled(
+    start: Callable[[], Awaitable[None]], stop: Callable[[], Awaitable[None]]
+) -> None:
     """Run until SIGTERM or SIGINT, then shut down gracefully."""
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -5,6 +5,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
+from redis.asyncio import Redis
+
 from apex_contracts.tasks import (
     ALLOWED_FROM,
     FINAL_STATES,
@@ -14,7 +16,6 @@ from apex_contracts.tasks import (
     TaskView,
 )
 from apex_contracts.topology import REDIS_TASK_FINAL_CHANNEL, REDIS_TASK_PREFIX
-from redis.asyncio import Redis
 
 _CREATE = """
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
@@ -53,6 +54,10 @@ class Transition:
 
 def _now() -> str:
     return datetime.now(UTC).isoformat()
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
 
 
 def task_key(task_id: str) -> str:
@@ -124,7 +129,7 @@ class StatusStore:
                 *fields,
             ],
         )
-        prev = previous.decode() if isinstance(previous, bytes) else previous
+        prev = _text(previous)
         return Transition(bool(applied), TaskState(prev) if prev else None)
 
     async def start(self, task_id: str) -> Transition:
@@ -146,10 +151,10 @@ class StatusStore:
         return await self.move(task_id, TaskState.REVOKED)
 
     async def get(self, task_id: str) -> TaskView | None:
-        raw = await self.redis.hgetall(task_key(task_id))  # type: ignore[misc]
+        raw = await self.redis.hgetall(task_key(task_id))
         if not raw:
             return None
-        data = {k.decode(): v.decode() for k, v in raw.items()}
+        data = {_text(k): _text(v) for k, v in raw.items()}
         return TaskView(
             task_id=data["task_id"],
             kind=data["kind"],

@@ -5,10 +5,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from apex_contracts import topology as t
-from apex_contracts.tasks import ErrorCode, TaskState
 from faststream.message import StreamMessage
 from pydantic import BaseModel
+
+from apex_contracts import topology as t
+from apex_contracts.tasks import ErrorCode, TaskState
 
 from .errors import DomainError
 from .status_store import StatusStore

@@ -37,7 +37,7 @@ def setup_telemetry(
     from opentelemetry.instrumentation.redis import RedisInstrumentor
 
     AioHttpServerInstrumentor().instrument()
-    AsyncPGInstrumentor().instrument()
+    AsyncPGInstrumentor().instrument()  # type: ignore[no-untyped-call]
     RedisInstrumentor().instrument()
 
     if settings.sentry_dsn:

@@ -4,10 +4,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from apex_contracts import topology as t
-from apex_contracts.base import Message
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from apex_contracts import topology as t
+from apex_contracts.base import Message
 
 from .inbox import Inbox
 from .outbox import Outbox, OutboxRelay

@@ -1,6 +1,7 @@
 """`/audit`: the account's audit entries, newest first."""
 
 from aiohttp import web
+
 from apex_contracts import topology as t
 from apex_contracts.audit import SearchAudit
 

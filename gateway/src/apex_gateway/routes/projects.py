@@ -4,6 +4,7 @@ from uuid import uuid4
 
 import orjson
 from aiohttp import web
+
 from apex_contracts import projects as c
 from apex_contracts import topology as t
 
@@ -56,7 +57,9 @@ async def update_project(request: web.Request) -> web.Response:
     version = if_match_version(request, required=True)
     draft = validated(c.ProjectDraft, parse_json(await request.read()))
     command = c.UpdateProject(project_id=project_id, expected_version=version, **draft.model_dump())
-    return await accept(request, t.PROJECT_UPDATE, command, accepted={"project_id": str(project_id)})
+    return await accept(
+        request, t.PROJECT_UPDATE, command, accepted={"project_id": str(project_id)}
+    )
 
 
 @routes.delete("/projects/{project_id}")
@@ -65,7 +68,9 @@ async def delete_project(request: web.Request) -> web.Response:
     project_id = path_uuid(request, "project_id", "project")
     version = if_match_version(request, required=False)
     command = c.DeleteProject(project_id=project_id, expected_version=version)
-    return await accept(request, t.PROJECT_DELETE, command, accepted={"project_id": str(project_id)})
+    return await accept(
+        request, t.PROJECT_DELETE, command, accepted={"project_id": str(project_id)}
+    )
 
 
 @routes.post("/projects/{project_id}/payload")

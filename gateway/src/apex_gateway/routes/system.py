@@ -3,8 +3,9 @@
 from importlib.metadata import version
 
 from aiohttp import web
-from apex_runtime.side_server import run_checks
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from apex_runtime.side_server import run_checks
 
 from ..deps import deps_of
 from ..envelope import respond
@@ -26,7 +27,7 @@ async def ready(request: web.Request) -> web.Response:
             raise ConnectionError("not connected to RabbitMQ")
 
     async def redis() -> None:
-        await deps.redis.ping()  # type: ignore[misc]
+        await deps.redis.ping()
 
     outcomes = await run_checks({"broker": broker, "redis": redis})
     ok = all(v == "ok" for v in outcomes.values())

@@ -1,8 +1,9 @@
 """`/tasks/{id}`: a task of the caller's account, or 404."""
 
 from aiohttp import web
-from apex_contracts.tasks import TaskView
 from redis.exceptions import RedisError
+
+from apex_contracts.tasks import TaskView
 
 from ..commands import task_body
 from ..deps import deps_of
@@ -18,7 +19,9 @@ async def _task_of_account(request: web.Request) -> TaskView:
         task = await deps_of(request).status.get(task_id)
     except RedisError as exc:
         raise ApiError(
-            503, "task store unavailable; retry shortly", type="unavailable",
+            503,
+            "task store unavailable; retry shortly",
+            type="unavailable",
             headers={"Retry-After": "2"},
         ) from exc
     if task is None or task.account != principal_of(request).account:
