@@ -17,6 +17,9 @@ TEST_ENVIRONMENT = {
     "APEX_DOCUMENT_PORT": "18104",
     "APEX_AUDIT_PORT": "18105",
     "APEX_ENVIRONMENT": "test",
+    # generous: the suite makes many requests as one user; rate-limit tests build their own
+    "APEX_RATE_LIMIT_PER_MIN": "100000",
+    "APEX_RATE_LIMIT_BURST": "10000",
 }
 for name, value in TEST_ENVIRONMENT.items():
     os.environ.setdefault(name, value)

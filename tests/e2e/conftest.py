@@ -3,6 +3,7 @@ database and Redis, with an in-memory span exporter so one trace can be followed
 
 import asyncio
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from importlib.metadata import entry_points
 
@@ -13,6 +14,7 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from apex_gateway.app import create_app
+from apex_gateway.auth import mint_token
 from apex_runtime import cli
 from apex_runtime.service import ServiceRuntime
 from apex_runtime.settings import Settings
@@ -26,6 +28,7 @@ class System:
     settings: Settings
     base_url: str
     services: dict[str, ServiceRuntime]
+    app: web.Application
 
 
 @pytest.fixture(scope="session")
@@ -43,16 +46,33 @@ async def system(settings: Settings) -> AsyncIterator[System]:
     }
     for runtime in services.values():
         await runtime.start()
-    runner = web.AppRunner(create_app(settings), access_log=None)
+    app = create_app(settings)
+    runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", settings.gateway_port).start()
-    yield System(settings, f"http://127.0.0.1:{settings.gateway_port}", services)
+    yield System(settings, f"http://127.0.0.1:{settings.gateway_port}", services, app)
     await runner.cleanup()
     for runtime in services.values():
         await runtime.stop()
 
 
+def bearer(
+    settings: Settings, account: str = "demo", sub: str = "dev", roles: str = "admin"
+) -> dict[str, str]:
+    token = mint_token(settings, account, sub, roles.split(","))
+    return {"Authorization": f"Bearer {token}"}
+
+
 @pytest.fixture
 async def http(system: System) -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession(base_url=system.base_url) as session:
+    """A client of account `demo` (user `dev`, admin): every request authenticated."""
+    async with aiohttp.ClientSession(
+        base_url=system.base_url, headers=bearer(system.settings)
+    ) as session:
+        yield session
+
+
+@asynccontextmanager
+async def client(system: System, headers: dict[str, str]) -> AsyncIterator[aiohttp.ClientSession]:
+    async with aiohttp.ClientSession(base_url=system.base_url, headers=headers) as session:
         yield session

@@ -4,10 +4,16 @@ from aiohttp import web
 from redis.asyncio import Redis
 
 from apex_runtime.amqp_client import BrokerClient
+from apex_runtime.db import make_engine
 from apex_runtime.settings import Settings
 from apex_runtime.status_store import StatusStore
 
+from .admission import Admission
+from .auth import Authenticator, TokenVerifier
+from .cors import make_cors
 from .deps import DEPS, Deps
+from .guard import TrustedProxies, make_guard
+from .keys import ApiKeyStore
 from .middlewares import errors_as_envelopes, measured
 from .routes import audit, projects, system, tasks
 from .waiter import TaskWaiter
@@ -19,15 +25,33 @@ def create_app(settings: Settings) -> web.Application:
     """The aiohttp application; call `setup_telemetry` before this (instrumentation order)."""
     redis = Redis.from_url(settings.redis_url)
     status = StatusStore(redis, settings.task_ttl_s)
+    engine = make_engine(settings)
+    keys = ApiKeyStore(engine, settings.api_key_pepper.get_secret_value())
+    admission = Admission(
+        redis, settings.rate_limit_per_min, settings.rate_limit_burst, settings.idempotency_ttl_s
+    )
     deps = Deps(
         settings=settings,
         broker=BrokerClient(settings.amqp_url),
         redis=redis,
         status=status,
         waiter=TaskWaiter(redis, status),
+        engine=engine,
+        keys=keys,
+    )
+    guard = make_guard(
+        Authenticator(TokenVerifier(settings), keys),
+        admission,
+        TrustedProxies(settings.csv("trusted_proxies")),
     )
     app = web.Application(
-        middlewares=[measured, errors_as_envelopes], client_max_size=MAX_BODY_BYTES
+        middlewares=[
+            errors_as_envelopes,
+            measured,
+            make_cors(settings.csv("cors_allow_origins")),
+            guard,
+        ],
+        client_max_size=MAX_BODY_BYTES,
     )
     app[DEPS] = deps
     for module in (projects, tasks, audit, system):
@@ -48,3 +72,4 @@ async def _stop(app: web.Application) -> None:
     await deps.waiter.stop()
     await deps.broker.close()
     await deps.redis.aclose()
+    await deps.engine.dispose()

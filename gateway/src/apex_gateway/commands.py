@@ -13,6 +13,7 @@ from apex_runtime.amqp_client import BrokerUnavailable
 
 from .deps import deps_of
 from .envelope import STATUS_OF, ApiError, respond
+from .guard import idempotency_of
 from .principal import principal_of
 
 _WAIT = re.compile(r"(?:^|[,;\s])wait\s*=\s*(\d+)", re.IGNORECASE)
@@ -35,7 +36,11 @@ async def accept(
     """Record the task, publish the command with confirms, and answer."""
     deps = deps_of(request)
     who = principal_of(request)
-    task_id = str(uuid4())
+    scope = idempotency_of(request)
+    # With an Idempotency-Key the ids repeat on a retry, so services deduplicate it even when
+    # Redis lost the gateway's record of the first attempt.
+    task_id = str(scope.derive("task")) if scope else str(uuid4())
+    message_id = str(scope.derive("message")) if scope else str(uuid4())
     try:
         await deps.status.create(task_id, routing_key, who.account, who.actor)
     except RedisError as exc:
@@ -51,7 +56,7 @@ async def accept(
             routing_key,
             command.model_dump_json().encode(),
             task_id=task_id,
-            message_id=str(uuid4()),
+            message_id=message_id,
             headers=headers,
         )
     except BrokerUnavailable as exc:

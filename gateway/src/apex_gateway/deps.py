@@ -4,11 +4,13 @@ from dataclasses import dataclass
 
 from aiohttp import web
 from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from apex_runtime.amqp_client import BrokerClient
 from apex_runtime.settings import Settings
 from apex_runtime.status_store import StatusStore
 
+from .keys import ApiKeyStore
 from .waiter import TaskWaiter
 
 
@@ -19,6 +21,8 @@ class Deps:
     redis: Redis
     status: StatusStore
     waiter: TaskWaiter
+    engine: AsyncEngine
+    keys: ApiKeyStore
 
 
 DEPS = web.AppKey("deps", Deps)

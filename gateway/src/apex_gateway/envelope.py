@@ -1,5 +1,6 @@
 """Every JSON answer in the envelope of DESIGN.md; errors mapped to HTTP statuses."""
 
+import asyncio
 from typing import Any
 
 import orjson
@@ -80,6 +81,23 @@ class ApiError(Exception):
 
     def response(self) -> web.Response:
         return respond(status=self.status, errors=self.errors, headers=self.headers)
+
+
+async def read_json(request: web.Request, timeout_s: float) -> Any:
+    """The request body as JSON: 415 for another media type, 408 when it arrives too slowly."""
+    media = request.content_type
+    if request.body_exists and not (media == "application/json" or media.endswith("+json")):
+        raise ApiError(
+            415,
+            f"send the body as application/json, not {media or 'an unlabelled body'}",
+            type="unsupported_media_type",
+            field="Content-Type",
+        )
+    try:
+        raw = await asyncio.wait_for(request.read(), timeout_s)
+    except TimeoutError as exc:
+        raise ApiError(408, "the request body arrived too slowly", type="timeout") from exc
+    return parse_json(raw)
 
 
 def parse_json(raw: bytes) -> Any:

@@ -1,4 +1,4 @@
-"""Who is calling. Until authentication lands every request acts as account `demo`, user `dev`."""
+"""Who is calling: an account, a principal within it, and roles."""
 
 from dataclasses import dataclass
 
@@ -6,25 +6,35 @@ from aiohttp import web
 
 from .envelope import ApiError
 
-ROLE_ORDER = ("viewer", "engineer", "admin")
+ROLES = ("viewer", "engineer", "admin")  # each includes the ones before it
 
 
 @dataclass(frozen=True)
 class Principal:
     account: str
-    actor: str
+    actor: str  # the JWT `sub`, or `key:<key id>` for an API key
     roles: frozenset[str]
+
+    @property
+    def bucket(self) -> str:
+        """The rate-limit and idempotency scope: unique across accounts."""
+        return f"{self.account}:{self.actor}"
+
+    def has(self, role: str) -> bool:
+        needed = ROLES.index(role)
+        return any(r in ROLES and ROLES.index(r) >= needed for r in self.roles)
 
     def require(self, role: str) -> None:
         """403 unless the principal holds `role` or a role above it."""
-        needed = ROLE_ORDER.index(role)
-        if not any(r in ROLE_ORDER and ROLE_ORDER.index(r) >= needed for r in self.roles):
+        if not self.has(role):
             raise ApiError(403, f"this needs the {role} role", type="forbidden")
 
 
-DEVELOPMENT = Principal(account="demo", actor="dev", roles=frozenset({"admin"}))
-PRINCIPAL_KEY = web.AppKey("principal", Principal)
+PRINCIPAL = web.RequestKey("principal", Principal)
 
 
 def principal_of(request: web.Request) -> Principal:
-    return request.get("principal", DEVELOPMENT)  # type: ignore[no-any-return]
+    principal: Principal | None = request.get(PRINCIPAL)
+    if principal is None:  # a route that forgot authentication must fail closed
+        raise ApiError(401, "authentication required", type="unauthorized")
+    return principal

@@ -3,6 +3,7 @@
 import argparse
 import asyncio
 import sys
+from importlib.metadata import entry_points
 from urllib.parse import urlsplit, urlunsplit
 
 import orjson
@@ -51,20 +52,28 @@ def cmd_task(args: argparse.Namespace) -> int:
     return asyncio.run(show())
 
 
+ENTRY_POINT_GROUP = "apex.cli"
+
+
 def main(argv: list[str] | None = None) -> int:
+    """`apex <verb> …`; packages add verbs through `apex.cli` entry points."""
     parser = argparse.ArgumentParser(prog="apex", description="APEX operations")
     verbs = parser.add_subparsers(dest="verb", required=True)
     db = verbs.add_parser("db", help="database set-up").add_subparsers(dest="action", required=True)
-    db.add_parser("migrate", help="create the database and apply every service's migrations")
+    db.add_parser(
+        "migrate", help="create the database and apply every service's migrations"
+    ).set_defaults(func=cmd_migrate)
     tasks = verbs.add_parser("tasks", help="task status").add_subparsers(
         dest="action", required=True
     )
     show = tasks.add_parser("show", help="print one task")
     show.add_argument("task_id")
+    show.set_defaults(func=cmd_task)
+    for plugin in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda ep: ep.name):
+        plugin.load()(verbs)  # each adds its verbs with `set_defaults(func=...)`
     args = parser.parse_args(argv)
-    if args.verb == "db":
-        return cmd_migrate(args)
-    return cmd_task(args)
+    result: int = args.func(args)
+    return result
 
 
 if __name__ == "__main__":

@@ -1,9 +1,13 @@
 """Typed settings read once from `APEX_*` environment variables (DESIGN.md rule 7)."""
 
 from functools import lru_cache
+from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEVELOPMENT_SECRET = "apex-development-only-secret-do-not-deploy"
+RELAXED_ENVIRONMENTS = frozenset({"development", "test"})
 
 
 class Settings(BaseSettings):
@@ -33,9 +37,38 @@ class Settings(BaseSettings):
     shutdown_grace_s: float = Field(default=8.0, gt=0)
     outbox_poll_s: float = Field(default=0.5, gt=0)
 
+    # gateway: authentication, rate limits, idempotency, HTTP limits
+    jwt_algorithm: Literal["HS256", "RS256", "ES256"] = "HS256"
+    jwt_secret: SecretStr = SecretStr(DEVELOPMENT_SECRET)
+    jwt_public_key: str | None = None  # PEM text or a path to a PEM file (RS256/ES256)
+    jwt_jwks_file: str | None = None  # a JWKS document on disk (RS256/ES256)
+    jwt_issuer: str = "apex"
+    jwt_audience: str = "apex-api"
+    api_key_pepper: SecretStr = SecretStr(DEVELOPMENT_SECRET)
+    rate_limit_per_min: int = Field(default=100, ge=1)
+    rate_limit_burst: int = Field(default=20, ge=0)
+    trusted_proxies: str = ""  # comma-separated addresses or CIDRs allowed to set X-Forwarded-For
+    cors_allow_origins: str = "http://localhost:5173,http://127.0.0.1:5173"
+    idempotency_ttl_s: int = Field(default=24 * 3600, ge=60)
+    body_timeout_s: float = Field(default=10.0, gt=0)
+
     otlp_endpoint: str | None = None
     sentry_dsn: str | None = None
     log_level: str = "INFO"
+
+    @model_validator(mode="after")
+    def _no_development_secrets_in_production(self) -> "Settings":
+        if self.environment in RELAXED_ENVIRONMENTS:
+            return self
+        for name in ("jwt_secret", "api_key_pepper"):
+            if getattr(self, name).get_secret_value() == DEVELOPMENT_SECRET:
+                raise ValueError(f"APEX_{name.upper()} must be set outside development")
+        return self
+
+    def csv(self, name: str) -> list[str]:
+        """A comma-separated setting as a list."""
+        value: str = getattr(self, name)
+        return [part.strip() for part in value.split(",") if part.strip()]
 
 
 @lru_cache(maxsize=1)

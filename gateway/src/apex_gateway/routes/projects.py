@@ -9,10 +9,11 @@ from apex_contracts import projects as c
 from apex_contracts import topology as t
 
 from ..commands import accept
-from ..envelope import ApiError, parse_json, respond
+from ..envelope import ApiError, respond
+from ..guard import idempotency_of
 from ..principal import principal_of
 from ..queries import ask
-from ..validation import if_match_version, path_uuid, validated
+from ..validation import body_as, if_match_version, path_uuid, validated
 
 routes = web.RouteTableDef()
 
@@ -20,8 +21,9 @@ routes = web.RouteTableDef()
 @routes.post("/projects")
 async def create_project(request: web.Request) -> web.Response:
     principal_of(request).require("engineer")
-    draft = validated(c.ProjectDraft, parse_json(await request.read()))
-    project_id = uuid4()
+    draft = await body_as(request, c.ProjectDraft)
+    scope = idempotency_of(request)  # a retried create names the same project
+    project_id = scope.derive("project") if scope else uuid4()
     command = c.CreateProject(project_id=project_id, **draft.model_dump())
     return await accept(
         request,
@@ -55,7 +57,7 @@ async def update_project(request: web.Request) -> web.Response:
     principal_of(request).require("engineer")
     project_id = path_uuid(request, "project_id", "project")
     version = if_match_version(request, required=True)
-    draft = validated(c.ProjectDraft, parse_json(await request.read()))
+    draft = await body_as(request, c.ProjectDraft)
     command = c.UpdateProject(project_id=project_id, expected_version=version, **draft.model_dump())
     return await accept(
         request, t.PROJECT_UPDATE, command, accepted={"project_id": str(project_id)}
@@ -77,7 +79,7 @@ async def delete_project(request: web.Request) -> web.Response:
 async def save_payload(request: web.Request) -> web.Response:
     principal_of(request).require("engineer")
     project_id = path_uuid(request, "project_id", "project")
-    draft = validated(c.PayloadDraft, parse_json(await request.read()))
+    draft = await body_as(request, c.PayloadDraft)
     size = len(orjson.dumps(draft.config))
     if size > c.PAYLOAD_MAX_BYTES:
         raise ApiError(

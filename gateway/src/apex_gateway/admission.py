@@ -1,0 +1,131 @@
+"""Rate limits (GCRA) and idempotency records: one atomic Redis step per request.
+
+GCRA keeps one "theoretical arrival time" per principal: exact under concurrency and across
+gateway processes because the check and the update are one Lua script on the Redis clock.
+"""
+
+import logging
+import math
+import time
+from dataclasses import dataclass
+
+import orjson
+from prometheus_client import Counter
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+log = logging.getLogger(__name__)
+FALLBACKS = Counter(
+    "apex_gateway_rate_limit_fallback_total",
+    "Requests rate-limited in process because Redis was unreachable",
+)
+
+# KEYS: rate key, idempotency key (optional). ARGV: interval ms, tolerance ms, in-flight record,
+# in-flight ttl ms. Returns {allowed, wait ms, remaining, reset ms, idempotency record or ''}.
+_ADMIT = """
+local t = redis.call('TIME')
+local now = t[1] * 1000 + math.floor(t[2] / 1000)
+local interval, tolerance = tonumber(ARGV[1]), tonumber(ARGV[2])
+local tat = tonumber(redis.call('GET', KEYS[1]) or now)
+if tat < now then tat = now end
+local new_tat = tat + interval
+local allow_at = new_tat - tolerance - interval
+if now < allow_at then
+  return {0, allow_at - now, 0, tat - now, ''}
+end
+redis.call('SET', KEYS[1], new_tat, 'PX', new_tat - now + 1000)
+local remaining = math.floor((tolerance + interval - (new_tat - now)) / interval)
+local record = ''
+if #KEYS > 1 then
+  if not redis.call('SET', KEYS[2], ARGV[3], 'NX', 'PX', ARGV[4]) then
+    record = redis.call('GET', KEYS[2]) or ''
+  end
+end
+return {1, 0, remaining, new_tat - now, record}
+"""
+
+IN_FLIGHT_TTL_MS = 120_000  # a request still running after this is presumed dead
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    retry_after_s: float
+    remaining: int
+    reset_s: float
+    idempotency: dict[str, object] | None = None  # an existing record for the key
+
+
+class Admission:
+    def __init__(self, redis: Redis, per_min: int, burst: int, idempotency_ttl_s: int) -> None:
+        self.redis = redis
+        self.per_min = per_min
+        self.interval_ms = 60_000 / per_min
+        self.tolerance_ms = self.interval_ms * burst
+        self.idempotency_ttl_ms = idempotency_ttl_s * 1000
+        self._admit = redis.register_script(_ADMIT)
+        self._local: dict[str, float] = {}  # per-process fallback: principal -> TAT (ms)
+        self._warned_at = 0.0
+
+    @property
+    def policy(self) -> str:
+        """The `RateLimit-Policy` field value (IETF draft-ietf-httpapi-ratelimit-headers)."""
+        return f'"default";q={self.per_min};w=60'
+
+    async def admit(
+        self, bucket: str, idempotency_key: str | None = None, fingerprint: str = ""
+    ) -> Decision:
+        keys = [f"apex:rl:{bucket}"]
+        in_flight = ""
+        if idempotency_key is not None:
+            keys.append(f"apex:idem:{bucket}:{idempotency_key}")
+            in_flight = orjson.dumps({"state": "in_flight", "fingerprint": fingerprint}).decode()
+        try:
+            allowed, wait_ms, remaining, reset_ms, record = await self._admit(
+                keys=keys,
+                args=[self.interval_ms, self.tolerance_ms, in_flight, IN_FLIGHT_TTL_MS],
+            )
+        except RedisError:
+            return self._admit_locally(bucket)
+        existing = orjson.loads(record) if record else None
+        return Decision(bool(allowed), wait_ms / 1000, int(remaining), reset_ms / 1000, existing)
+
+    def _admit_locally(self, bucket: str) -> Decision:
+        """Redis is down: the same GCRA, per process (each gateway grants its own quota)."""
+        FALLBACKS.inc()
+        now = time.monotonic() * 1000
+        if now - self._warned_at > 10_000:
+            log.warning("Redis unreachable: rate limits fall back to this process")
+            self._warned_at = now
+        tat = max(self._local.get(bucket, now), now)
+        new_tat = tat + self.interval_ms
+        allow_at = new_tat - self.tolerance_ms - self.interval_ms
+        if now < allow_at:
+            return Decision(False, (allow_at - now) / 1000, 0, (tat - now) / 1000)
+        self._local[bucket] = new_tat
+        remaining = math.floor(
+            (self.tolerance_ms + self.interval_ms - (new_tat - now)) / self.interval_ms
+        )
+        return Decision(True, 0.0, remaining, (new_tat - now) / 1000)
+
+    async def remember(self, bucket: str, key: str, record: dict[str, object]) -> None:
+        """Store the final response of an idempotent request for the retention period."""
+        try:
+            await self.redis.set(
+                f"apex:idem:{bucket}:{key}", orjson.dumps(record), px=self.idempotency_ttl_ms
+            )
+        except RedisError:
+            log.warning("could not store an idempotent response", exc_info=True)
+
+    async def forget(self, bucket: str, key: str) -> None:
+        """Release a key whose request did not reach a final answer, so a retry may run."""
+        try:
+            await self.redis.delete(f"apex:idem:{bucket}:{key}")
+        except RedisError:
+            log.warning("could not release an idempotency key", exc_info=True)
+
+    def headers(self, decision: Decision) -> dict[str, str]:
+        return {
+            "RateLimit-Policy": self.policy,
+            "RateLimit": f'"default";r={decision.remaining};t={math.ceil(decision.reset_s)}',
+        }
