@@ -33,7 +33,7 @@ local allow_at = new_tat - tolerance - interval
 if now < allow_at then
   return {0, allow_at - now, 0, tat - now, ''}
 end
-redis.call('SET', KEYS[1], new_tat, 'PX', new_tat - now + 1000)
+redis.call('SET', KEYS[1], new_tat, 'PX', math.ceil(new_tat - now) + 1000)
 local remaining = math.floor((tolerance + interval - (new_tat - now)) / interval)
 local record = ''
 if #KEYS > 1 then

@@ -1,0 +1,79 @@
+"""Per-principal rate limits, exact across two gateway processes sharing Redis."""
+
+import asyncio
+import re
+from collections import Counter
+from uuid import uuid4
+
+import aiohttp
+import pytest
+
+from apex_gateway.deps import DEPS
+
+from .conftest import System, bearer
+from .gateways import gateway_processes
+
+PER_MIN, BURST = 10, 5  # capacity: BURST + 1 at once, then one every 6 s
+
+
+async def hit(
+    url: str, headers: dict[str, str], path: str = "/projects?limit=1"
+) -> tuple[int, dict[str, str]]:
+    async with aiohttp.ClientSession() as session, session.get(url + path, headers=headers) as r:
+        await r.read()
+        return r.status, dict(r.headers)
+
+
+@pytest.mark.slow
+async def test_limit_is_exact_across_two_gateways_and_answers_429(system: System) -> None:
+    async with gateway_processes(
+        [18090, 18091], rate_limit_per_min=str(PER_MIN), rate_limit_burst=str(BURST)
+    ) as urls:
+        me = bearer(system.settings, sub=f"busy-{uuid4().hex[:6]}")
+        results = await asyncio.gather(*(hit(urls[i % 2], me) for i in range(30)))
+        statuses = Counter(status for status, _ in results)
+        assert statuses == {200: BURST + 1, 429: 30 - BURST - 1}, statuses
+        for status, headers in results:
+            assert headers["RateLimit-Policy"] == f'"default";q={PER_MIN};w=60'
+            assert re.fullmatch(r'"default";r=\d+;t=\d+', headers["RateLimit"])
+            if status == 429:
+                assert 1 <= int(headers["Retry-After"]) <= 6
+
+        # another principal has its own bucket
+        other = bearer(system.settings, sub=f"calm-{uuid4().hex[:6]}")
+        assert (await hit(urls[0], other))[0] == 200
+
+
+@pytest.mark.slow
+async def test_unauthenticated_requests_are_limited_per_ip_and_xff_is_not_trusted(
+    system: System,
+) -> None:
+    await system.app[DEPS].redis.delete("apex:rl:ip:127.0.0.1")  # a bucket shared with other tests
+    async with gateway_processes(
+        [18092], rate_limit_per_min=str(PER_MIN), rate_limit_burst=str(BURST)
+    ) as (url,):
+        results = [
+            await hit(url, {"Authorization": "Bearer junk", "X-Forwarded-For": f"10.9.{i}.1"})
+            for i in range(BURST + 3)
+        ]
+    statuses = [status for status, _ in results]
+    # a client cannot pick a fresh bucket by inventing X-Forwarded-For
+    assert statuses == [401] * (BURST + 1) + [429] * 2, statuses
+
+
+@pytest.mark.slow
+async def test_redis_down_falls_back_to_a_local_limiter_not_a_500(system: System) -> None:
+    async with gateway_processes(
+        [18093],
+        probe="/health",
+        redis_url="redis://127.0.0.1:1/0",
+        rate_limit_per_min=str(PER_MIN),
+        rate_limit_burst=str(BURST),
+    ) as (url,):
+        me = bearer(system.settings)
+        statuses = [(await hit(url, me))[0] for _ in range(BURST + 2)]
+        async with aiohttp.ClientSession() as session, session.get(url + "/metrics") as r:
+            metrics = await r.text()
+    assert statuses == [200] * (BURST + 1) + [429], statuses
+    fallback = re.search(r"^apex_gateway_rate_limit_fallback_total (\S+)$", metrics, re.M)
+    assert fallback is not None and float(fallback.group(1)) >= BURST + 2
