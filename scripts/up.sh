@@ -28,8 +28,12 @@ for url in "${ready_urls[@]}"; do
   done
   curl -fs "$url" >/dev/null || { echo "not ready: $url" >&2; }
 done
+token=$(.venv/bin/apex token --account demo --sub dev --roles admin --ttl 86400)
 echo
 echo "APEX is up: gateway $gateway  (Ctrl-C stops everything)"
-echo "  try: curl -s $gateway/health"
+echo "  API docs:          $gateway/docs"
+echo "  development token (account demo, user dev, admin; 24 h):"
+echo "  export TOKEN=$token"
+echo "  curl -s -H \"Authorization: Bearer \$TOKEN\" $gateway/projects"
 echo
 wait $supervisor

@@ -15,7 +15,7 @@ from .deps import DEPS, Deps
 from .guard import TrustedProxies, make_guard
 from .keys import ApiKeyStore
 from .middlewares import errors_as_envelopes, measured
-from .routes import audit, projects, system, tasks
+from .routes import audit, docs, projects, system, tasks
 from .waiter import TaskWaiter
 
 MAX_BODY_BYTES = 1024 * 1024
@@ -54,7 +54,7 @@ def create_app(settings: Settings) -> web.Application:
         client_max_size=MAX_BODY_BYTES,
     )
     app[DEPS] = deps
-    for module in (projects, tasks, audit, system):
+    for module in (projects, tasks, audit, system, docs):
         app.router.add_routes(module.routes)
     app.on_startup.append(_start)
     app.on_cleanup.append(_stop)

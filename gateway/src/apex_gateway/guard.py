@@ -104,7 +104,8 @@ def make_guard(
 ) -> Middleware:
     @web.middleware
     async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
-        if request.path in PUBLIC_PATHS or request.method == "OPTIONS":
+        public = request.path in PUBLIC_PATHS or request.path.startswith("/docs/")
+        if public or request.method == "OPTIONS":
             return await handler(request)
         try:
             principal = await authenticator.authenticate(request)
