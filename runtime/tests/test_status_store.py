@@ -118,17 +118,80 @@ async def test_50_concurrent_writers_leave_exactly_one_final_state(store: Status
     assert final is not None and final.state is applied_finals[0]
 
 
-async def test_final_transition_is_announced(store: StatusStore) -> None:
+async def test_every_transition_is_announced(store: StatusStore) -> None:
     task_id = str(uuid4())
-    await store.create(task_id, "k", "a", "u")
     async with store.redis.pubsub() as pubsub:
-        await pubsub.subscribe("apex:task-final")
+        await pubsub.subscribe("apex:task-changes")
         await pubsub.get_message(timeout=1)  # subscription confirmation
+        await store.create(task_id, "k", "a", "u")
         await store.start(task_id)
+        await store.progress(task_id, 40.0)
         await store.succeed(task_id, {"ok": True})
-        message = None
-        for _ in range(50):
-            message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=0.1)
-            if message:
+        seen = []
+        for _ in range(100):
+            message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=0.05)
+            if message and message["data"].decode() == task_id:
+                seen.append(message)
+            if len(seen) == 4:
                 break
-    assert message is not None and message["data"].decode() == task_id
+    assert len(seen) == 4
+
+
+async def family(store: StatusStore, kinds: tuple[str, ...] = ("render", "email")) -> tuple[str, list[str]]:
+    parent = str(uuid4())
+    await store.create(parent, "project.submit", "acct", "user")
+    await store.start(parent)
+    children = []
+    for kind in kinds:
+        child = str(uuid4())
+        assert await store.create(child, kind, "acct", "user", parent_id=parent)
+        children.append(child)
+    return parent, children
+
+
+async def test_parent_lists_children_with_states(store: StatusStore) -> None:
+    parent, (render, email) = await family(store)
+    await store.start(render)
+    await store.progress(render, 50.0)
+    task = await store.get(parent)
+    assert task is not None
+    assert [(c.task_id, c.kind, c.state, c.progress) for c in task.children] == [
+        (render, "render", TaskState.STARTED, 50.0),
+        (email, "email", TaskState.PENDING, None),
+    ]
+
+
+async def test_parent_succeeds_when_every_child_does(store: StatusStore) -> None:
+    parent, (render, email) = await family(store)
+    await store.start(render)
+    await store.succeed(render, {"pages": 3})
+    midway = await store.get(parent)
+    assert midway is not None and midway.state is TaskState.STARTED and midway.progress == 50.0
+    await store.start(email)
+    await store.succeed(email, {"sent": True})
+    done = await store.get(parent)
+    assert done is not None and done.state is TaskState.SUCCESS and done.progress == 100.0
+
+
+async def test_parent_fails_when_a_child_fails_and_says_which(store: StatusStore) -> None:
+    parent, (render, _email) = await family(store)
+    await store.fail(render, ErrorCode.INTERNAL, "font missing")
+    task = await store.get(parent)
+    assert task is not None and task.state is TaskState.FAILURE
+    assert task.error is not None and "render" in task.error.message
+    assert "font missing" in task.error.message
+
+
+async def test_cancelling_a_parent_revokes_its_unfinished_children(store: StatusStore) -> None:
+    parent, (render, email) = await family(store)
+    await store.start(render)
+    await store.succeed(render, {})
+    assert (await store.revoke(parent)).applied
+    states = {c.task_id: c.state for c in (await store.get(parent)).children}  # type: ignore[union-attr]
+    assert states == {render: TaskState.SUCCESS, email: TaskState.REVOKED}
+    assert not (await store.start(email)).applied  # a consumer sees it revoked
+
+
+async def test_progress_does_not_touch_a_final_task(store: StatusStore) -> None:
+    task_id = await put_in_state(store, TaskState.SUCCESS)
+    assert not await store.progress(task_id, 10.0)

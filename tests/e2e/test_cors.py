@@ -25,10 +25,14 @@ async def test_preflight_for_another_origin_is_refused(http: aiohttp.ClientSessi
         assert "Access-Control-Allow-Origin" not in response.headers
 
 
-async def test_simple_request_exposes_headers_only_to_allowed_origins(http: aiohttp.ClientSession) -> None:
+async def test_simple_request_exposes_headers_only_to_allowed_origins(
+    http: aiohttp.ClientSession,
+) -> None:
     async with http.get("/projects?limit=1", headers={"Origin": ALLOWED}) as response:
         assert response.headers["Access-Control-Allow-Origin"] == ALLOWED
         assert "RateLimit" in response.headers["Access-Control-Expose-Headers"]
-    async with http.get("/projects?limit=1", headers={"Origin": "https://evil.example"}) as response:
+    async with http.get(
+        "/projects?limit=1", headers={"Origin": "https://evil.example"}
+    ) as response:
         assert response.status == 200
         assert "Access-Control-Allow-Origin" not in response.headers

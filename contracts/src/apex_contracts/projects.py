@@ -62,6 +62,10 @@ class SaveProjectPayload(PayloadDraft, Message):
     project_id: UUID
 
 
+class SubmitProject(Message):
+    project_id: UUID
+
+
 # Queries and replies --------------------------------------------------------------------
 
 
@@ -136,3 +140,33 @@ class ProjectPayloadSaved(ProjectEvent):
     payload_version: int
     module: str
     sha256: str
+
+
+class SubmissionTasks(Message):
+    """The child tasks of a submission, created when it is accepted (ids in the task store)."""
+
+    render_document: str
+    email_pm: str
+
+
+class ProjectSubmitted(ProjectEvent):
+    """A submission was accepted: everything the calculation package and the email need."""
+
+    submission_id: UUID
+    submission_number: int
+    submitted_by: str
+    submitted_at: datetime
+    project: ProjectView
+    payload: PayloadView
+    parent_task_id: str | None = None
+    tasks: SubmissionTasks | None = None
+
+
+class SubmissionView(Message):
+    submission_id: UUID
+    project_id: UUID
+    submission_number: int
+    submitted_by: str
+    submitted_at: datetime
+    payload_version: int
+    payload_sha256: str

@@ -54,6 +54,16 @@ class TaskError(BaseModel):
     message: str
 
 
+class ChildTask(BaseModel):
+    """A child as its parent's `GET /tasks/{id}` lists it."""
+
+    task_id: str
+    kind: str
+    state: TaskState
+    progress: float | None = None
+    error: TaskError | None = None
+
+
 class TaskView(BaseModel):
     """A task as `GET /tasks/{id}` shows it."""
 
@@ -65,8 +75,9 @@ class TaskView(BaseModel):
     result: Any = None
     error: TaskError | None = None
     attempts: int = 0
-    progress: float | None = None
+    progress: float | None = None  # 0 to 100
+    next_attempt_at: datetime | None = None
     created_at: datetime
     updated_at: datetime
     parent_id: str | None = None
-    children: list[str] = []
+    children: list[ChildTask] = []

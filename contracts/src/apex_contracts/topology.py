@@ -27,6 +27,9 @@ SIGNAGE_POLES_OPTIONS: Final = "signage.poles.options"
 SIGNAGE_FOOTING_SOLVE: Final = "signage.footing.solve"
 SIGNAGE_CONCRETE_YARDS: Final = "signage.concrete.yards"
 SIGNAGE_SINGLE_POLE_DESIGN: Final = "signage.single_pole.design"
+DOCUMENT_GET: Final = "document.get"
+DOCUMENT_LIST: Final = "document.list"
+DOCUMENT_GET_CONTENT: Final = "document.get_content"
 
 # Event routing keys: <aggregate>.<past tense>
 PROJECT_CREATED: Final = "project.created"
@@ -34,10 +37,14 @@ PROJECT_UPDATED: Final = "project.updated"
 PROJECT_DELETED: Final = "project.deleted"
 PROJECT_PAYLOAD_SAVED: Final = "project.payload_saved"
 PROJECT_SUBMITTED: Final = "project.submitted"
+DOCUMENT_RENDERED: Final = "document.rendered"
+NOTIFICATION_EMAIL_SENT: Final = "notification.email_sent"
 
 # Queues: <service>.<purpose>
 PROJECT_COMMANDS_QUEUE: Final = "project-service.commands"
 AUDIT_EVENTS_QUEUE: Final = "audit-service.events"
+DOCUMENT_EVENTS_QUEUE: Final = "document-service.events"
+NOTIFICATION_EVENTS_QUEUE: Final = "notification-service.events"
 
 
 def query_queue(service: str, routing_key: str) -> str:
@@ -51,7 +58,9 @@ HEADER_ACTOR: Final = "x-apex-actor"
 HEADER_CAUSATION: Final = "x-apex-causation-id"
 HEADER_ERROR: Final = "x-apex-error"
 HEADER_KIND: Final = "x-apex-kind"
+HEADER_ATTEMPT: Final = "x-apex-attempt"  # 1 on the first delivery, +1 per scheduled retry
+HEADER_QUEUE: Final = "x-apex-queue"  # on a dead letter: the queue to replay it into
 
 # Redis keys
 REDIS_TASK_PREFIX: Final = "apex:task:"
-REDIS_TASK_FINAL_CHANNEL: Final = "apex:task-final"
+REDIS_TASK_CHANGES_CHANNEL: Final = "apex:task-changes"  # every transition publishes the task id

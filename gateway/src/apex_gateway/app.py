@@ -19,6 +19,7 @@ from .routes import audit, docs, projects, system, tasks
 from .waiter import TaskWaiter
 
 MAX_BODY_BYTES = 1024 * 1024
+ROUTE_MODULES = (projects, tasks, audit, system, docs)  # each: `routes` and `OPERATIONS`
 
 
 def create_app(settings: Settings) -> web.Application:
@@ -54,8 +55,9 @@ def create_app(settings: Settings) -> web.Application:
         client_max_size=MAX_BODY_BYTES,
     )
     app[DEPS] = deps
-    for module in (projects, tasks, audit, system, docs):
+    for module in ROUTE_MODULES:
         app.router.add_routes(module.routes)
+    app[docs.OPERATIONS] = tuple(op for m in ROUTE_MODULES for op in getattr(m, "OPERATIONS", ()))
     app.on_startup.append(_start)
     app.on_cleanup.append(_stop)
     return app

@@ -6,8 +6,6 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from apex_contracts import audit as audit_contracts
-from apex_contracts import projects as c
 from apex_contracts.envelope import FieldError
 from apex_contracts.tasks import TaskView
 
@@ -32,55 +30,40 @@ class Operation:
     success: tuple[int, ...] = (200,)
     errors: tuple[int, ...] = ()
     headers: tuple[tuple[str, bool, str], ...] = ()  # (name, required, description)
+    query_params: tuple[tuple[str, bool, str], ...] = ()  # extra query parameters, as headers
+    media_type: str = "application/json"  # of the success response
     command: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-ID = ("project_id",)
 PREFER = ("Prefer", False, "`wait=N` (RFC 7240, N ≤ 30): wait for the task's outcome")
-IDEMPOTENCY = ("Idempotency-Key", False, "1–255 characters; retries with the same key repeat the answer")
+IDEMPOTENCY = (
+    "Idempotency-Key",
+    False,
+    "1 to 255 characters; retries with the same key repeat the answer",
+)
 IF_MATCH_REQUIRED = ("If-Match", True, 'the ETag read, e.g. "3"; `*` for any version')
 IF_MATCH = ("If-Match", False, 'the ETag read, e.g. "3"')
 COMMAND_ERRORS = (400, 404, 408, 409, 412, 413, 415, 422, 503)
 
-OPERATIONS: tuple[Operation, ...] = (
-    Operation("post", "/projects", "Create a project", "engineer", Accepted, c.ProjectDraft,
-              success=(202, 201), errors=(400, 408, 409, 413, 415, 422, 503),
-              headers=(PREFER, IDEMPOTENCY), command=True),
-    Operation("get", "/projects", "List the account's projects, newest first", "viewer",
-              c.ProjectPage, query=c.ListProjects, errors=(422, 503, 504)),
-    Operation("get", "/projects/{project_id}", "Read a project (ETag = version)", "viewer",
-              c.ProjectView, errors=(404, 503, 504)),
-    Operation("put", "/projects/{project_id}", "Replace a project's fields", "engineer", Accepted,
-              c.ProjectDraft, success=(202, 200), errors=(*COMMAND_ERRORS, 428),
-              headers=(IF_MATCH_REQUIRED, PREFER, IDEMPOTENCY), command=True),
-    Operation("delete", "/projects/{project_id}", "Delete a project (soft)", "engineer", Accepted,
-              success=(202, 200), errors=(400, 404, 409, 412, 422, 503),
-              headers=(IF_MATCH, PREFER, IDEMPOTENCY), command=True),
-    Operation("post", "/projects/{project_id}/payload", "Save a design payload snapshot",
-              "engineer", Accepted, c.PayloadDraft, success=(202, 200),
-              errors=COMMAND_ERRORS, headers=(PREFER, IDEMPOTENCY), command=True),
-    Operation("get", "/projects/{project_id}/payload", "Read the latest design payload",
-              "viewer", c.PayloadView, errors=(404, 503, 504)),
-    Operation("get", "/tasks/{task_id}", "Read a task", "viewer", TaskView, errors=(404, 503)),
-    Operation("delete", "/tasks/{task_id}", "Cancel a task that has not ended", "engineer",
-              TaskView, errors=(404, 409, 503), headers=(IDEMPOTENCY,)),
-    Operation("get", "/audit", "Search the account's audit log, newest first", "viewer",
-              audit_contracts.AuditPage, query=audit_contracts.SearchAudit, errors=(422, 503, 504)),
-    Operation("get", "/health", "Liveness", None),
-    Operation("get", "/ready", "Readiness: broker and Redis", None, errors=(503,)),
-    Operation("get", "/version", "The gateway's version", None),
-)
-
 REASONS = {
-    200: "OK", 201: "Created", 202: "Accepted: the task was recorded and the command confirmed",
-    400: "Malformed JSON or header", 401: "Missing or invalid credentials",
-    403: "The principal lacks the role", 404: "Not found (or another account's)",
-    408: "The body arrived too slowly", 409: "Conflict, or an idempotent request in progress",
-    412: "Stale If-Match", 413: "Body over 1 MiB, or a design config over 256 KiB",
-    415: "Body is not application/json", 422: "Validation failed (one entry per problem)",
-    428: "If-Match required", 429: "Rate limit reached (see Retry-After)",
-    503: "A dependency is unavailable (see Retry-After)", 504: "A service did not answer in time",
+    200: "OK",
+    201: "Created",
+    202: "Accepted: the task was recorded and the command confirmed",
+    400: "Malformed JSON or header",
+    401: "Missing or invalid credentials",
+    403: "The principal lacks the role",
+    404: "Not found (or another account's)",
+    408: "The body arrived too slowly",
+    409: "Conflict, or an idempotent request in progress",
+    412: "Stale If-Match",
+    413: "Body over 1 MiB, or a design config over 256 KiB",
+    415: "Body is not application/json",
+    422: "Validation failed (one entry per problem)",
+    428: "If-Match required",
+    429: "Rate limit reached (see Retry-After)",
+    503: "A dependency is unavailable (see Retry-After)",
+    504: "A service did not answer in time",
 }
 
 
@@ -113,16 +96,39 @@ def _parameters(op: Operation, components: dict[str, Any]) -> list[dict[str, Any
     params: list[dict[str, Any]] = []
     for name in ("project_id", "task_id"):
         if "{" + name + "}" in op.path:
-            params.append({"name": name, "in": "path", "required": True,
-                           "schema": {"type": "string", "format": "uuid"}})
+            params.append(
+                {
+                    "name": name,
+                    "in": "path",
+                    "required": True,
+                    "schema": {"type": "string", "format": "uuid"},
+                }
+            )
     if op.query is not None:
         for name, prop in op.query.model_json_schema()["properties"].items():
             if name == "schema_version":
                 continue
             params.append({"name": name, "in": "query", "required": False, "schema": prop})
+    for name, required, description in op.query_params:
+        params.append(
+            {
+                "name": name,
+                "in": "query",
+                "required": required,
+                "description": description,
+                "schema": {"type": "string"},
+            }
+        )
     for name, required, description in op.headers:
-        params.append({"name": name, "in": "header", "required": required,
-                       "description": description, "schema": {"type": "string"}})
+        params.append(
+            {
+                "name": name,
+                "in": "header",
+                "required": required,
+                "description": description,
+                "schema": {"type": "string"},
+            }
+        )
     return params
 
 
@@ -135,28 +141,36 @@ def _responses(op: Operation, result: dict[str, Any] | None) -> dict[str, Any]:
     responses: dict[str, Any] = {}
     for code in sorted(codes):
         ok = code < 300
-        schema_ref = "#/components/schemas/Envelope" + (op.result.__name__ if ok and op.result else "")
+        schema_ref = "#/components/schemas/Envelope" + (
+            op.result.__name__ if ok and op.result else ""
+        )
         if ok and op.result and op.command and code in (200, 201):
             schema_ref = "#/components/schemas/EnvelopeTaskView"
-        responses[str(code)] = {
-            "description": REASONS.get(code, ""),
-            "content": {"application/json": {"schema": {"$ref": schema_ref}}},
-        }
+        content: dict[str, Any] = {"application/json": {"schema": {"$ref": schema_ref}}}
+        if ok and op.media_type != "application/json":
+            content = {op.media_type: {"schema": {"type": "string"}}}
+        responses[str(code)] = {"description": REASONS.get(code, ""), "content": content}
     return responses
 
 
-def build_spec() -> dict[str, Any]:
+def _operation_id(op: Operation) -> str:
+    words = op.path.strip("/").replace("{", "").replace("}", "").replace("/", "_")
+    return f"{op.method}_{words}"
+
+
+def build_spec(operations: tuple[Operation, ...]) -> dict[str, Any]:
+    """The document for `operations` (each route module lists its own in `OPERATIONS`)."""
     components: dict[str, Any] = {}
     components["FieldError"] = FieldError.model_json_schema()
     components["Envelope"] = _envelope(None)
     paths: dict[str, Any] = {}
-    for op in OPERATIONS:
+    for op in operations:
         result = _schema(op.result, components) if op.result else None
         if op.result:
             components[f"Envelope{op.result.__name__}"] = _envelope(result)
         operation: dict[str, Any] = {
             "summary": op.summary,
-            "operationId": f"{op.method}_{op.path.strip('/').replace('/', '_').replace('{', '').replace('}', '')}",
+            "operationId": _operation_id(op),
             "parameters": _parameters(op, components),
             "responses": _responses(op, result),
         }
@@ -173,8 +187,11 @@ def build_spec() -> dict[str, Any]:
     components["EnvelopeTaskView"] = _envelope(_schema(TaskView, components))
     return {
         "openapi": "3.1.0",
-        "info": {"title": "APEX gateway", "version": version("apex-gateway"),
-                 "description": "Sign-structure engineering back end. Every JSON body is in the envelope."},
+        "info": {
+            "title": "APEX gateway",
+            "version": version("apex-gateway"),
+            "description": "Sign-structure engineering back end; JSON bodies use the envelope.",
+        },
         "paths": paths,
         "components": {
             "schemas": components,

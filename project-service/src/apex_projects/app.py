@@ -36,7 +36,7 @@ def build(settings: Settings) -> ServiceRuntime:
     relay = OutboxRelay(rt.engine, OUTBOX, rt.broker, settings.outbox_poll_s)
     uow = UnitOfWork(sessions, Outbox(OUTBOX), Inbox(INBOX), relay)
     rt.add_loop(relay.run)
-    broker, tasks = rt.broker, rt.tasks
+    broker, tasks = rt.broker, rt.task_runner(t.PROJECT_COMMANDS_QUEUE)
     document_events(
         broker,
         {
@@ -44,6 +44,7 @@ def build(settings: Settings) -> ServiceRuntime:
             t.PROJECT_UPDATED: c.ProjectUpdated,
             t.PROJECT_DELETED: c.ProjectDeleted,
             t.PROJECT_PAYLOAD_SAVED: c.ProjectPayloadSaved,
+            t.PROJECT_SUBMITTED: c.ProjectSubmitted,
         },
     )
 
@@ -66,6 +67,10 @@ def build(settings: Settings) -> ServiceRuntime:
     @commands(filter=routed(t.PROJECT_SAVE_PAYLOAD))
     async def on_save_payload(cmd: c.SaveProjectPayload, msg: RabbitMessage) -> None:
         await tasks.run(msg, lambda ctx: handlers.save_payload(cmd, ctx, uow))
+
+    @commands(filter=routed(t.PROJECT_SUBMIT))
+    async def on_submit(cmd: c.SubmitProject, msg: RabbitMessage) -> None:
+        await tasks.run(msg, lambda ctx: handlers.submit_project(cmd, ctx, uow, rt.status))
 
     @commands
     async def on_unknown(body: Any, msg: RabbitMessage) -> None:

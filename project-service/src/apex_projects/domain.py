@@ -5,11 +5,28 @@ import hashlib
 import json
 from datetime import datetime
 from typing import Any
-from uuid import UUID
+from uuid import NAMESPACE_URL, UUID, uuid5
 
 from apex_runtime.errors import Invalid, VersionConflict
 
 EDITABLE_STATUSES = frozenset({"draft", "changes_requested"})
+
+
+def missing_for_submission(status: str, has_payload: bool, pm_email: str | None) -> list[str]:
+    """What stands between a project and its submission, as sentences a person can act on."""
+    missing = []
+    if status not in EDITABLE_STATUSES:
+        missing.append(f"the project is {status}; only draft or changes_requested can be submitted")
+    if not has_payload:
+        missing.append("no design payload is saved (POST /projects/{id}/payload)")
+    if not pm_email:
+        missing.append("no pm_email is set (PUT /projects/{id})")
+    return missing
+
+
+def child_task_id(parent_task_id: str, kind: str) -> str:
+    """A child's task id, derived so a redelivered submission names the same children."""
+    return str(uuid5(NAMESPACE_URL, f"apex:task:{parent_task_id}:{kind}"))
 
 
 def check_version(project_id: UUID, current: int, expected: int | None) -> None:

@@ -1,6 +1,7 @@
 """The project use cases: one function per command or query, no broker code."""
 
 from datetime import UTC, datetime
+from uuid import uuid4
 
 from sqlalchemy import and_, func, or_
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -9,18 +10,21 @@ from sqlmodel import col, select
 from apex_contracts import projects as c
 from apex_contracts import topology as t
 from apex_runtime.errors import Conflict, Invalid, NotFound
-from apex_runtime.tasks import MessageContext
+from apex_runtime.status_store import StatusStore
+from apex_runtime.tasks import AwaitChildren, MessageContext
 from apex_runtime.unit_of_work import Transaction, UnitOfWork
 
 from .domain import (
     EDITABLE_STATUSES,
     check_version,
+    child_task_id,
     decode_cursor,
     encode_cursor,
     fingerprint,
     like_pattern,
+    missing_for_submission,
 )
-from .tables import PayloadSnapshot, Project
+from .tables import PayloadSnapshot, Project, Submission
 
 
 def view(p: Project) -> c.ProjectView:
@@ -214,14 +218,7 @@ async def get_payload(
 ) -> c.PayloadView:
     async with sessions() as session:
         await _load(session, ctx.account, query.project_id, lock=False)
-        snapshot = (
-            await session.execute(
-                select(PayloadSnapshot)
-                .where(col(PayloadSnapshot.project_id) == query.project_id)
-                .order_by(col(PayloadSnapshot.payload_version).desc())
-                .limit(1)
-            )
-        ).scalar_one_or_none()
+        snapshot = await _latest_payload(session, query.project_id)
         if snapshot is None:
             raise NotFound(f"project {query.project_id} has no design payload yet")
         return payload_view(snapshot)
@@ -257,3 +254,90 @@ async def list_projects(
     rows = rows[: query.limit]
     next_cursor = encode_cursor(rows[-1].created_at, rows[-1].id) if more and rows else None
     return c.ProjectPage(items=[view(p) for p in rows], next_cursor=next_cursor)
+
+
+async def submit_project(
+    cmd: c.SubmitProject, ctx: MessageContext, uow: UnitOfWork, status: StatusStore
+) -> AwaitChildren:
+    """Accept a submission: status `submitted`, a submission record, the child tasks, the event."""
+
+    async def work(tx: Transaction) -> c.SubmissionView:
+        project = await _load(tx.session, ctx.account, cmd.project_id, lock=True)
+        snapshot = await _latest_payload(tx.session, project.id)
+        missing = missing_for_submission(project.status, snapshot is not None, project.pm_email)
+        if project.status not in EDITABLE_STATUSES:
+            raise Conflict("; ".join(missing))
+        if missing or snapshot is None:
+            raise Invalid("cannot submit yet: " + "; ".join(missing))
+        count = (
+            await tx.session.execute(
+                select(func.count()).where(col(Submission.project_id) == project.id)
+            )
+        ).scalar_one()
+        now = datetime.now(UTC)
+        submission = Submission(
+            id=uuid4(),
+            project_id=project.id,
+            number=count + 1,
+            submitted_by=ctx.actor,
+            submitted_at=now,
+            payload_version=snapshot.payload_version,
+            payload_sha256=snapshot.sha256,
+        )
+        project.status = "submitted"
+        project.version += 1
+        project.updated_at = now
+        tx.session.add(submission)
+        await tx.session.flush()
+        tasks = None
+        if ctx.task_id:  # the children exist before the event can reach their workers
+            tasks = c.SubmissionTasks(
+                render_document=child_task_id(ctx.task_id, "render_document"),
+                email_pm=child_task_id(ctx.task_id, "email_pm"),
+            )
+            for kind, child in (
+                ("render_document", tasks.render_document),
+                ("email_pm", tasks.email_pm),
+            ):
+                await status.create(child, kind, ctx.account, ctx.actor, parent_id=ctx.task_id)
+        event = c.ProjectSubmitted(
+            project_id=project.id,
+            account=ctx.account,
+            actor=ctx.actor,
+            occurred_at=now,
+            submission_id=submission.id,
+            submission_number=submission.number,
+            submitted_by=ctx.actor,
+            submitted_at=now,
+            project=view(project),
+            payload=payload_view(snapshot),
+            parent_task_id=ctx.task_id,
+            tasks=tasks,
+        )
+        await tx.emit(t.PROJECT_SUBMITTED, event, str(project.id))
+        return submission_view(submission)
+
+    return AwaitChildren(await uow.once(ctx, t.PROJECT_SUBMIT, c.SubmissionView, work))
+
+
+def submission_view(s: Submission) -> c.SubmissionView:
+    return c.SubmissionView(
+        submission_id=s.id,
+        project_id=s.project_id,
+        submission_number=s.number,
+        submitted_by=s.submitted_by,
+        submitted_at=s.submitted_at,
+        payload_version=s.payload_version,
+        payload_sha256=s.payload_sha256,
+    )
+
+
+async def _latest_payload(session: AsyncSession, project_id: object) -> PayloadSnapshot | None:
+    return (
+        await session.execute(
+            select(PayloadSnapshot)
+            .where(col(PayloadSnapshot.project_id) == project_id)
+            .order_by(col(PayloadSnapshot.payload_version).desc())
+            .limit(1)
+        )
+    ).scalar_one_or_none()

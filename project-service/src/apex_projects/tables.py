@@ -50,5 +50,18 @@ class PayloadSnapshot(SQLModel, table=True):
     saved_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
 
 
+class Submission(SQLModel, table=True):
+    __tablename__ = "submissions"
+    __table_args__ = {"schema": SCHEMA}
+
+    id: UUID = Field(primary_key=True)
+    project_id: UUID = Field(foreign_key=f"{SCHEMA}.projects.id")
+    number: int
+    submitted_by: str = Field(max_length=200)
+    submitted_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    payload_version: int
+    payload_sha256: str = Field(max_length=64)
+
+
 OUTBOX = outbox_table(SQLModel.metadata, SCHEMA)
 INBOX = inbox_table(SQLModel.metadata, SCHEMA)

@@ -13,13 +13,23 @@ from .status_store import StatusStore
 log = logging.getLogger(__name__)
 
 
-async def dead_letter(raw: AbstractIncomingMessage, reason: str, status: StatusStore) -> None:
-    """Copy the message to `apex.dead` (header `x-apex-error`) and fail its task, if any.
+async def dead_letter(
+    raw: AbstractIncomingMessage,
+    reason: str,
+    status: StatusStore,
+    *,
+    queue: str | None = None,
+    code: ErrorCode = ErrorCode.INVALID,
+    task_id: str | None = None,
+) -> None:
+    """Copy the message to `apex.dead` (headers `x-apex-error`, `x-apex-queue`) and fail its task.
 
     The caller acks the original afterwards; the copy is confirmed first, so nothing is lost.
     """
     headers = dict(raw.headers or {})
     headers[t.HEADER_ERROR] = reason
+    if queue:
+        headers[t.HEADER_QUEUE] = queue
     await raw.channel.basic_publish(
         raw.body,
         exchange=t.DEAD_EXCHANGE,
@@ -33,5 +43,6 @@ async def dead_letter(raw: AbstractIncomingMessage, reason: str, status: StatusS
         ),
     )
     log.warning("message dead-lettered", extra={"routing_key": raw.routing_key, "reason": reason})
-    if raw.correlation_id:
-        await status.fail(raw.correlation_id, ErrorCode.INVALID, reason)
+    task_id = task_id or raw.correlation_id
+    if task_id:
+        await status.fail(task_id, code, reason)

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from .broker import declare_topology, make_broker
 from .db import make_engine
+from .retry import declare_delay_queues
 from .settings import Settings
 from .side_server import Check, side_app
 from .status_store import StatusStore
@@ -31,7 +32,7 @@ class ServiceRuntime:
         self.port = port
         self.redis = Redis.from_url(settings.redis_url)
         self.status = StatusStore(self.redis, settings.task_ttl_s)
-        self.tasks = TaskRunner(self.status, settings.delivery_limit)
+        self._retried_queues: list[str] = []
         self.broker: RabbitBroker = make_broker(settings, status=self.status)
         self.engine: AsyncEngine | None = make_engine(settings) if with_db else None
         self.checks: dict[str, Check] = {"broker": self._check_broker, "redis": self._check_redis}
@@ -41,6 +42,11 @@ class ServiceRuntime:
         self._running: list[asyncio.Task[None]] = []
         self._site: web.AppRunner | None = None
 
+    def task_runner(self, queue: str) -> TaskRunner:
+        """The runner for one consumer queue; its delay queues are declared at start."""
+        self._retried_queues.append(queue)
+        return TaskRunner(self.status, queue, self.settings.max_attempts)
+
     def add_loop(self, loop: Callable[[], Coroutine[Any, Any, None]]) -> None:
         """A background coroutine (e.g. the outbox relay) that runs while the service runs."""
         self._loops.append(loop)
@@ -48,6 +54,8 @@ class ServiceRuntime:
     async def start(self) -> None:
         await self.broker.connect()
         await declare_topology(self.broker)
+        for queue in self._retried_queues:
+            await declare_delay_queues(self.broker, queue)
         await self.broker.start()
         self._running = [asyncio.create_task(loop()) for loop in self._loops]
         runner = web.AppRunner(side_app(self.name, self.checks), access_log=None)

@@ -30,12 +30,31 @@ class Settings(BaseSettings):
     audit_port: int = 8105
 
     prefetch: int = Field(default=32, ge=1, le=1000)
-    delivery_limit: int = Field(default=5, ge=1)
+    delivery_limit: int = Field(default=5, ge=1)  # crash loops: deliveries before apex.dead
+    max_attempts: int = Field(default=5, ge=1)  # failed attempts of a task before FAILURE
     query_timeout_s: float = Field(default=5.0, gt=0, le=60)
     task_ttl_s: int = Field(default=7 * 24 * 3600, ge=60)
     max_wait_s: float = Field(default=30.0, ge=0, le=30)
     shutdown_grace_s: float = Field(default=8.0, gt=0)
     outbox_poll_s: float = Field(default=0.5, gt=0)
+
+    # audit-service: append-only, hash-chained, signed audit log
+    audit_database_url: str | None = None  # None: database_url, logged in as role apex_audit
+    audit_signing_key: str | None = None  # Ed25519: PEM, or the 32-byte seed as base64/hex
+    audit_signing_key_file: str = "var/audit-signing.key"  # development only: generated here
+    audit_trusted_keys: str = ""  # earlier public keys (comma-separated) still trusted
+    audit_checkpoint_every: int = Field(default=1000, ge=1)  # entries per account
+    audit_checkpoint_interval_s: float = Field(default=60.0, gt=0)
+    audit_redact_fields: str = ""  # comma-separated payload keys, e.g. "pm_email,email"
+    audit_redact_emails: bool = False  # redact every email address in payloads
+    audit_prefetch: int = Field(default=1000, ge=1, le=20000)
+    audit_batch_max: int = Field(default=500, ge=1, le=5000)
+    audit_batch_wait_s: float = Field(default=0.002, ge=0, le=1)
+    audit_verify_chunk: int = Field(default=250_000, ge=1)
+
+    # document-service: calculation packages (PDF) and their store
+    document_design_timeout_s: float = Field(default=3.0, gt=0, le=60)  # signage design query
+    document_render_threads: int = Field(default=1, ge=1, le=8)  # WeasyPrint off the event loop
 
     # gateway: authentication, rate limits, idempotency, HTTP limits
     jwt_algorithm: Literal["HS256", "RS256", "ES256"] = "HS256"

@@ -1,4 +1,8 @@
-"""Task status in Redis; every transition is one atomic Lua step, so final states stay final."""
+"""Task status in Redis; every transition is one atomic Lua step, so final states stay final.
+
+A task is a hash `apex:task:<id>`; its children are the list `apex:task:<id>:children`.
+Every transition publishes the task id on `apex:task-changes` (long polls and SSE wake on it).
+"""
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -10,46 +14,67 @@ from redis.asyncio import Redis
 from apex_contracts.tasks import (
     ALLOWED_FROM,
     FINAL_STATES,
+    ChildTask,
     ErrorCode,
     TaskError,
     TaskState,
     TaskView,
 )
-from apex_contracts.topology import REDIS_TASK_FINAL_CHANNEL, REDIS_TASK_PREFIX
+from apex_contracts.topology import REDIS_TASK_CHANGES_CHANNEL, REDIS_TASK_PREFIX
 
+# KEYS: task, parent's children list (optional). ARGV: ttl, channel, task id, field/value pairs.
 _CREATE = """
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-redis.call('HSET', KEYS[1], unpack(ARGV, 2))
+redis.call('HSET', KEYS[1], unpack(ARGV, 4))
 redis.call('EXPIRE', KEYS[1], ARGV[1])
+if #KEYS > 1 then
+  redis.call('RPUSH', KEYS[2], ARGV[3])
+  redis.call('EXPIRE', KEYS[2], ARGV[1])
+end
+redis.call('PUBLISH', ARGV[2], ARGV[3])
 return 1
 """
 
-# ARGV: target, allowed-from (comma separated), now, ttl, is_final, channel, task id,
-# count attempt, then field/value pairs to set (an empty value deletes the field).
+# ARGV: target, allowed-from (comma separated), now, ttl, channel, task id, count attempt,
+# then field/value pairs to set (an empty value deletes the field).
+# Returns {applied, previous state, parent id}.
 _TRANSITION = """
 local current = redis.call('HGET', KEYS[1], 'state')
-if not current then return {0, ''} end
+if not current then return {0, '', ''} end
+local parent = redis.call('HGET', KEYS[1], 'parent_id') or ''
 local allowed = false
 for s in string.gmatch(ARGV[2], '[^,]+') do
   if s == current then allowed = true; break end
 end
-if not allowed then return {0, current} end
+if not allowed then return {0, current, parent} end
 redis.call('HSET', KEYS[1], 'state', ARGV[1], 'updated_at', ARGV[3])
-for i = 9, #ARGV, 2 do
+for i = 8, #ARGV, 2 do
   if ARGV[i + 1] == '' then redis.call('HDEL', KEYS[1], ARGV[i])
   else redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
 end
-if ARGV[8] == '1' then redis.call('HINCRBY', KEYS[1], 'attempts', 1) end
+if ARGV[7] == '1' then redis.call('HINCRBY', KEYS[1], 'attempts', 1) end
 redis.call('EXPIRE', KEYS[1], ARGV[4])
-if ARGV[5] == '1' then redis.call('PUBLISH', ARGV[6], ARGV[7]) end
-return {1, current}
+redis.call('PUBLISH', ARGV[5], ARGV[6])
+return {1, current, parent}
 """
+
+# Progress without a state change, only while the task is not final.
+_PROGRESS = """
+local state = redis.call('HGET', KEYS[1], 'state')
+if not state or state == 'SUCCESS' or state == 'FAILURE' or state == 'REVOKED' then return 0 end
+redis.call('HSET', KEYS[1], 'progress', ARGV[1], 'updated_at', ARGV[2])
+redis.call('PUBLISH', ARGV[3], ARGV[4])
+return 1
+"""
+
+CHILD_FIELDS = ("task_id", "kind", "state", "progress", "error")
 
 
 @dataclass(frozen=True)
 class Transition:
     applied: bool
     previous: TaskState | None
+    parent_id: str | None = None
 
 
 def _now() -> str:
@@ -64,6 +89,20 @@ def task_key(task_id: str) -> str:
     return f"{REDIS_TASK_PREFIX}{task_id}"
 
 
+def children_key(task_id: str) -> str:
+    return f"{REDIS_TASK_PREFIX}{task_id}:children"
+
+
+def settled_state(children: list[ChildTask]) -> TaskState | None:
+    """What a parent becomes once its children end: any failure fails it; None while any run."""
+    states = {c.state for c in children}
+    if TaskState.FAILURE in states:
+        return TaskState.FAILURE
+    if not states <= FINAL_STATES:
+        return None
+    return TaskState.REVOKED if TaskState.REVOKED in states else TaskState.SUCCESS
+
+
 class StatusStore:
     """Reads and moves tasks; the only code that writes `apex:task:<id>`."""
 
@@ -72,11 +111,12 @@ class StatusStore:
         self.ttl_s = ttl_s
         self._create = redis.register_script(_CREATE)
         self._transition = redis.register_script(_TRANSITION)
+        self._progress = redis.register_script(_PROGRESS)
 
     async def create(
         self, task_id: str, kind: str, account: str, owner: str, parent_id: str | None = None
     ) -> bool:
-        """Record a new PENDING task; False if the id already exists."""
+        """Record a new PENDING task (as a child of `parent_id`); False if the id exists."""
         now = _now()
         fields = {
             "task_id": task_id,
@@ -88,11 +128,11 @@ class StatusStore:
             "created_at": now,
             "updated_at": now,
             "parent_id": parent_id or "",
-            "children": "[]",
         }
         flat = [x for pair in fields.items() for x in pair]
-        created = await self._create(keys=[task_key(task_id)], args=[self.ttl_s, *flat])
-        return bool(created)
+        keys = [task_key(task_id)] + ([children_key(parent_id)] if parent_id else [])
+        args: list[str | int] = [self.ttl_s, REDIS_TASK_CHANGES_CHANNEL, task_id, *flat]
+        return bool(await self._create(keys=keys, args=args))
 
     async def move(
         self,
@@ -102,9 +142,13 @@ class StatusStore:
         result: Any = None,
         error: TaskError | None = None,
         progress: float | None = None,
+        next_attempt_at: datetime | None = None,
         count_attempt: bool = False,
     ) -> Transition:
-        """Move a task to `target` if the state machine allows it, atomically."""
+        """Move a task to `target` if the state machine allows it, atomically.
+
+        When a child ends, its parent is settled from all its children.
+        """
         fields: list[str] = []
         if result is not None:
             fields += ["result", orjson.dumps(result, default=str).decode()]
@@ -114,41 +158,80 @@ class StatusStore:
             fields += ["error", ""]  # a RETRY's transient error no longer applies
         if progress is not None:
             fields += ["progress", repr(progress)]
+        if next_attempt_at is not None:
+            fields += ["next_attempt_at", next_attempt_at.isoformat()]
+        elif target is not TaskState.RETRY:
+            fields += ["next_attempt_at", ""]
         allowed = ",".join(sorted(s.value for s in ALLOWED_FROM[target]))
-        applied, previous = await self._transition(
+        applied, previous, parent = await self._transition(
             keys=[task_key(task_id)],
             args=[
                 target.value,
                 allowed,
                 _now(),
                 self.ttl_s,
-                "1" if target in FINAL_STATES else "0",
-                REDIS_TASK_FINAL_CHANNEL,
+                REDIS_TASK_CHANGES_CHANNEL,
                 task_id,
                 "1" if count_attempt else "0",
                 *fields,
             ],
         )
-        prev = _text(previous)
-        return Transition(bool(applied), TaskState(prev) if prev else None)
+        prev, parent_id = _text(previous), _text(parent) or None
+        moved = Transition(bool(applied), TaskState(prev) if prev else None, parent_id)
+        if moved.applied and target in FINAL_STATES and parent_id:
+            await self.settle(parent_id)
+        return moved
 
     async def start(self, task_id: str) -> Transition:
         return await self.move(task_id, TaskState.STARTED, count_attempt=True)
 
     async def succeed(self, task_id: str, result: Any) -> Transition:
-        return await self.move(task_id, TaskState.SUCCESS, result=result, progress=1.0)
+        return await self.move(task_id, TaskState.SUCCESS, result=result, progress=100.0)
 
     async def fail(self, task_id: str, code: ErrorCode, message: str) -> Transition:
         return await self.move(
             task_id, TaskState.FAILURE, error=TaskError(code=code, message=message)
         )
 
-    async def retry(self, task_id: str, message: str) -> Transition:
+    async def retry(
+        self, task_id: str, message: str, next_attempt_at: datetime | None = None
+    ) -> Transition:
         error = TaskError(code=ErrorCode.UNAVAILABLE, message=message)
-        return await self.move(task_id, TaskState.RETRY, error=error)
+        return await self.move(
+            task_id, TaskState.RETRY, error=error, next_attempt_at=next_attempt_at
+        )
 
     async def revoke(self, task_id: str) -> Transition:
-        return await self.move(task_id, TaskState.REVOKED)
+        """Cancel a task that has not ended, and its unfinished children with it."""
+        moved = await self.move(task_id, TaskState.REVOKED)
+        if moved.applied:
+            for child in await self._child_ids(task_id):
+                await self.move(child, TaskState.REVOKED)
+        return moved
+
+    async def progress(self, task_id: str, percent: float) -> bool:
+        """Report progress (0 to 100) of a running task."""
+        args = [repr(float(percent)), _now(), REDIS_TASK_CHANGES_CHANNEL, task_id]
+        return bool(await self._progress(keys=[task_key(task_id)], args=args))
+
+    async def settle(self, parent_id: str) -> None:
+        """Move a parent to its children's outcome once they have all ended (or one failed)."""
+        children = await self._children(parent_id)
+        if not children:
+            return
+        done = sum(1 for c in children if c.state in FINAL_STATES)
+        outcome = settled_state(children)
+        if outcome is None:
+            await self.progress(parent_id, round(100.0 * done / len(children), 1))
+        elif outcome is TaskState.FAILURE:
+            failed = next(c for c in children if c.state is TaskState.FAILURE)
+            why = failed.error.message if failed.error else "no reason given"
+            code = failed.error.code if failed.error else ErrorCode.INTERNAL
+            await self.fail(parent_id, code, f"{failed.kind} ({failed.task_id}) failed: {why}")
+        elif outcome is TaskState.SUCCESS:
+            await self.move(parent_id, TaskState.SUCCESS, progress=100.0)
+        else:
+            await self.move(parent_id, TaskState.REVOKED)
 
     async def get(self, task_id: str) -> TaskView | None:
         raw = await self.redis.hgetall(task_key(task_id))
@@ -165,8 +248,38 @@ class StatusStore:
             error=TaskError.model_validate_json(data["error"]) if "error" in data else None,
             attempts=int(data.get("attempts", "0")),
             progress=float(data["progress"]) if "progress" in data else None,
+            next_attempt_at=datetime.fromisoformat(data["next_attempt_at"])
+            if data.get("next_attempt_at")
+            else None,
             created_at=datetime.fromisoformat(data["created_at"]),
             updated_at=datetime.fromisoformat(data["updated_at"]),
             parent_id=data.get("parent_id") or None,
-            children=orjson.loads(data.get("children", "[]")),
+            children=await self._children(task_id),
         )
+
+    async def _child_ids(self, task_id: str) -> list[str]:
+        return [_text(c) for c in await self.redis.lrange(children_key(task_id), 0, -1)]
+
+    async def _children(self, task_id: str) -> list[ChildTask]:
+        ids = await self._child_ids(task_id)
+        if not ids:
+            return []
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for child in ids:
+                pipe.hmget(task_key(child), *CHILD_FIELDS)
+            rows = await pipe.execute()
+        children = []
+        for row in rows:
+            task_id_, kind, state, progress, error = (_text(v) if v else None for v in row)
+            if task_id_ is None or kind is None or state is None:
+                continue  # expired
+            children.append(
+                ChildTask(
+                    task_id=task_id_,
+                    kind=kind,
+                    state=TaskState(state),
+                    progress=float(progress) if progress else None,
+                    error=TaskError.model_validate_json(error) if error else None,
+                )
+            )
+        return children

@@ -1,4 +1,4 @@
-"""Runs a command handler as a task: STARTED, then SUCCESS or FAILURE, retries on crashes."""
+"""Runs a message handler as a task: STARTED, then SUCCESS, RETRY with back-off, or FAILURE."""
 
 import logging
 from collections.abc import Awaitable, Callable
@@ -11,7 +11,9 @@ from pydantic import BaseModel
 from apex_contracts import topology as t
 from apex_contracts.tasks import ErrorCode, TaskState
 
+from .dead_letters import dead_letter
 from .errors import DomainError
+from .retry import attempt_of, schedule_retry
 from .status_store import StatusStore
 
 log = logging.getLogger(__name__)
@@ -25,7 +27,7 @@ class MessageContext:
     task_id: str | None
     account: str
     actor: str
-    delivery_count: int
+    attempt: int
 
     @classmethod
     def of(cls, msg: StreamMessage[Any]) -> "MessageContext":
@@ -35,43 +37,75 @@ class MessageContext:
             task_id=msg.correlation_id or None,
             account=str(headers.get(t.HEADER_ACCOUNT, "")),
             actor=str(headers.get(t.HEADER_ACTOR, "")),
-            delivery_count=int(headers.get("x-delivery-count", 0) or 0),
+            attempt=attempt_of(msg.raw_message),
         )
 
 
-Work = Callable[[MessageContext], Awaitable[BaseModel]]
+@dataclass(frozen=True)
+class AwaitChildren:
+    """A handler's answer whose task ends only when its child tasks do (the parent settles)."""
+
+    result: BaseModel
+
+
+Work = Callable[[MessageContext], Awaitable[BaseModel | AwaitChildren]]
 
 
 class TaskRunner:
-    """Reports a command's task through its life; the broker's ack follows the outcome."""
+    """Reports one queue's messages as tasks; every outcome ends in an ack.
 
-    def __init__(self, status: StatusStore, delivery_limit: int) -> None:
+    A domain refusal fails the task at once; any other exception schedules a delayed retry
+    (RETRY with `next_attempt_at`) until `max_attempts`, then FAILURE and `apex.dead`.
+    """
+
+    def __init__(self, status: StatusStore, queue: str, max_attempts: int) -> None:
         self.status = status
-        self.delivery_limit = delivery_limit
+        self.queue = queue
+        self.max_attempts = max_attempts
 
-    async def run(self, msg: StreamMessage[Any], work: Work) -> None:
+    async def run(self, msg: StreamMessage[Any], work: Work, *, task_id: str | None = None) -> None:
         ctx = MessageContext.of(msg)
-        task_id = ctx.task_id
+        task_id = task_id or ctx.task_id
         if task_id:
             moved = await self.status.start(task_id)
             if not moved.applied and moved.previous is TaskState.REVOKED:
                 log.info("task was cancelled; skipping", extra={"task_id": task_id})
                 return
         try:
-            result = await work(ctx)
+            outcome = await work(ctx)
         except DomainError as exc:
             if task_id:
                 await self.status.fail(task_id, exc.code, exc.message)
             return
         except Exception as exc:
-            log.exception("handler crashed", extra={"task_id": task_id})
-            if task_id:
-                if ctx.delivery_count + 1 >= self.delivery_limit:
-                    await self.status.fail(
-                        task_id, ErrorCode.INTERNAL, f"out of attempts: {exc!r}"[:500]
-                    )
-                else:
-                    await self.status.retry(task_id, f"{type(exc).__name__}: {exc}"[:500])
-            raise
+            await self._failed(msg, ctx, task_id, exc)
+            return
+        if not task_id:
+            return
+        if isinstance(outcome, AwaitChildren):
+            result = outcome.result.model_dump(mode="json")
+            await self.status.move(task_id, TaskState.STARTED, result=result)
+            await self.status.settle(task_id)
+        else:
+            await self.status.succeed(task_id, outcome.model_dump(mode="json"))
+
+    async def _failed(
+        self, msg: StreamMessage[Any], ctx: MessageContext, task_id: str | None, exc: Exception
+    ) -> None:
+        reason = f"{type(exc).__name__}: {exc}"[:500]
+        raw = msg.raw_message
+        if ctx.attempt >= self.max_attempts:
+            log.exception("out of attempts; dead-lettering", extra={"task_id": task_id})
+            await dead_letter(
+                raw,
+                f"out of attempts ({ctx.attempt}): {reason}",
+                self.status,
+                queue=self.queue,
+                code=ErrorCode.INTERNAL,
+                task_id=task_id,
+            )
+            return
+        log.warning("attempt %d failed; retrying", ctx.attempt, exc_info=True)
+        next_at = await schedule_retry(raw, self.queue, ctx.attempt)
         if task_id:
-            await self.status.succeed(task_id, result.model_dump(mode="json"))
+            await self.status.retry(task_id, reason, next_at)

@@ -1,6 +1,5 @@
 """`/openapi.json` and `/docs` (Swagger UI from a bundled package: no CDN)."""
 
-from functools import cache
 from pathlib import Path
 
 import orjson
@@ -20,14 +19,15 @@ PAGE = """<!doctype html>
 </body></html>"""
 
 
-@cache
-def _spec_bytes() -> bytes:
-    return orjson.dumps(build_spec())
+OPERATIONS = web.AppKey("operations", tuple)  # every route module's `OPERATIONS`
+SPEC = web.AppKey("openapi", bytes)
 
 
 @routes.get("/openapi.json")
-async def openapi(_: web.Request) -> web.Response:
-    return web.Response(body=_spec_bytes(), content_type="application/json")
+async def openapi(request: web.Request) -> web.Response:
+    if SPEC not in request.app:
+        request.app[SPEC] = orjson.dumps(build_spec(request.app[OPERATIONS]))
+    return web.Response(body=request.app[SPEC], content_type="application/json")
 
 
 @routes.get("/docs")

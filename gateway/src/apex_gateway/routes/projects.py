@@ -11,11 +11,45 @@ from apex_contracts import topology as t
 from ..commands import accept
 from ..envelope import ApiError, respond
 from ..guard import idempotency_of
+from ..openapi import (
+    COMMAND_ERRORS,
+    IDEMPOTENCY,
+    IF_MATCH,
+    IF_MATCH_REQUIRED,
+    PREFER,
+    Accepted,
+    Operation,
+)
 from ..principal import principal_of
 from ..queries import ask
 from ..validation import body_as, if_match_version, path_uuid, validated
 
 routes = web.RouteTableDef()
+
+OPERATIONS = (
+    Operation("post", "/projects", "Create a project", "engineer", Accepted, c.ProjectDraft,
+              success=(202, 201), errors=(400, 408, 409, 413, 415, 422, 503),
+              headers=(PREFER, IDEMPOTENCY), command=True),
+    Operation("get", "/projects", "List the account's projects, newest first", "viewer",
+              c.ProjectPage, query=c.ListProjects, errors=(422, 503, 504)),
+    Operation("get", "/projects/{project_id}", "Read a project (ETag = version)", "viewer",
+              c.ProjectView, errors=(404, 503, 504)),
+    Operation("put", "/projects/{project_id}", "Replace a project's fields", "engineer", Accepted,
+              c.ProjectDraft, success=(202, 200), errors=(*COMMAND_ERRORS, 428),
+              headers=(IF_MATCH_REQUIRED, PREFER, IDEMPOTENCY), command=True),
+    Operation("delete", "/projects/{project_id}", "Delete a project (soft)", "engineer", Accepted,
+              success=(202, 200), errors=(400, 404, 409, 412, 422, 503),
+              headers=(IF_MATCH, PREFER, IDEMPOTENCY), command=True),
+    Operation("post", "/projects/{project_id}/payload", "Save a design payload snapshot",
+              "engineer", Accepted, c.PayloadDraft, success=(202, 200),
+              errors=COMMAND_ERRORS, headers=(PREFER, IDEMPOTENCY), command=True),
+    Operation("post", "/projects/{project_id}/submit",
+              "Submit for approval: renders the calculation package and emails the PM",
+              "engineer", Accepted, success=(202, 200), errors=COMMAND_ERRORS,
+              headers=(PREFER, IDEMPOTENCY), command=True),
+    Operation("get", "/projects/{project_id}/payload", "Read the latest design payload",
+              "viewer", c.PayloadView, errors=(404, 503, 504)),
+)  # fmt: skip
 
 
 @routes.post("/projects")
@@ -91,6 +125,16 @@ async def save_payload(request: web.Request) -> web.Response:
     command = c.SaveProjectPayload(project_id=project_id, module=draft.module, config=draft.config)
     return await accept(
         request, t.PROJECT_SAVE_PAYLOAD, command, accepted={"project_id": str(project_id)}
+    )
+
+
+@routes.post("/projects/{project_id}/submit")
+async def submit_project(request: web.Request) -> web.Response:
+    principal_of(request).require("engineer")
+    project_id = path_uuid(request, "project_id", "project")
+    command = c.SubmitProject(project_id=project_id)
+    return await accept(
+        request, t.PROJECT_SUBMIT, command, accepted={"project_id": str(project_id)}
     )
 
 

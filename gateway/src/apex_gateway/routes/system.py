@@ -9,8 +9,15 @@ from apex_runtime.side_server import run_checks
 
 from ..deps import deps_of
 from ..envelope import respond
+from ..openapi import Operation
 
 routes = web.RouteTableDef()
+
+OPERATIONS = (
+    Operation("get", "/health", "Liveness", None),
+    Operation("get", "/ready", "Readiness: broker and Redis", None, errors=(503,)),
+    Operation("get", "/version", "The gateway's version", None),
+)
 
 
 @routes.get("/health")

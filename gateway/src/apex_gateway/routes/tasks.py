@@ -1,16 +1,37 @@
-"""`/tasks/{id}`: a task of the caller's account, or 404."""
+"""`/tasks/{id}`: read (optionally long-polling), stream as SSE, or cancel a task of the account."""
 
+import orjson
 from aiohttp import web
 from redis.exceptions import RedisError
 
-from apex_contracts.tasks import TaskView
+from apex_contracts.tasks import FINAL_STATES, TaskView
 
 from ..commands import task_body
 from ..deps import deps_of
 from ..envelope import ApiError, respond
+from ..openapi import IDEMPOTENCY, Operation
 from ..principal import principal_of
 
 routes = web.RouteTableDef()
+WAIT_PARAM = ("wait", False, "seconds (at most 30) to wait for the task's next change")
+SSE_LIMIT_S = 300.0  # a stream ends after this; the client reconnects
+HEARTBEAT_S = 15.0
+
+OPERATIONS = (
+    Operation("get", "/tasks/{task_id}", "Read a task (long-poll with ?wait=N)", "viewer",
+              TaskView, errors=(404, 422, 503), query_params=(WAIT_PARAM,)),
+    Operation("get", "/tasks/{task_id}/events", "Stream the task's changes (Server-Sent Events)",
+              "viewer", None, errors=(404, 503), media_type="text/event-stream"),
+    Operation("delete", "/tasks/{task_id}", "Cancel a task (and its unfinished children)",
+              "engineer", TaskView, errors=(404, 409, 503), headers=(IDEMPOTENCY,)),
+)  # fmt: skip
+
+
+def _unavailable(exc: RedisError) -> ApiError:
+    return ApiError(
+        503, "task store unavailable; retry shortly", type="unavailable",
+        headers={"Retry-After": "2"},
+    )  # fmt: skip
 
 
 async def _task_of_account(request: web.Request) -> TaskView:
@@ -18,21 +39,65 @@ async def _task_of_account(request: web.Request) -> TaskView:
     try:
         task = await deps_of(request).status.get(task_id)
     except RedisError as exc:
-        raise ApiError(
-            503,
-            "task store unavailable; retry shortly",
-            type="unavailable",
-            headers={"Retry-After": "2"},
-        ) from exc
+        raise _unavailable(exc) from exc
     if task is None or task.account != principal_of(request).account:
         raise ApiError(404, f"task {task_id} not found", type="not_found")
     return task
 
 
+def _wait_seconds(request: web.Request) -> float | None:
+    raw = request.query.get("wait")
+    if raw is None:
+        return None
+    try:
+        seconds = float(raw)
+    except ValueError as exc:
+        raise ApiError(
+            422, "wait must be a number of seconds", type="invalid", field="wait"
+        ) from exc
+    if not 0 <= seconds <= 30:
+        raise ApiError(422, "wait must be between 0 and 30 seconds", type="invalid", field="wait")
+    return seconds
+
+
 @routes.get("/tasks/{task_id}")
 async def get_task(request: web.Request) -> web.Response:
     principal_of(request).require("viewer")
-    return respond(task_body(await _task_of_account(request)))
+    wait_s = _wait_seconds(request)
+    task = await _task_of_account(request)
+    if wait_s:
+        try:
+            task = await deps_of(request).waiter.next_change(task.task_id, wait_s, task) or task
+        except RedisError as exc:
+            raise _unavailable(exc) from exc
+    return respond(task_body(task))
+
+
+@routes.get("/tasks/{task_id}/events")
+async def task_events(request: web.Request) -> web.StreamResponse:
+    principal_of(request).require("viewer")
+    task: TaskView | None = await _task_of_account(request)
+    waiter = deps_of(request).waiter
+    stream = web.StreamResponse(
+        headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"}
+    )
+    await stream.prepare(request)
+    deadline = request.loop.time() + SSE_LIMIT_S
+    sent: TaskView | None = None
+    while task is not None and request.loop.time() < deadline:
+        if task != sent:
+            data = orjson.dumps(task_body(task), default=str).decode()
+            await stream.write(
+                f"event: task\nid: {task.updated_at.isoformat()}\ndata: {data}\n\n".encode()
+            )
+            sent = task
+            if task.state in FINAL_STATES:
+                break
+        else:
+            await stream.write(b": heartbeat\n\n")
+        task = await waiter.next_change(task.task_id, HEARTBEAT_S, sent)
+    await stream.write_eof()
+    return stream
 
 
 @routes.delete("/tasks/{task_id}")
