@@ -57,7 +57,7 @@ def create_app(settings: Settings) -> web.Application:
     app[DEPS] = deps
     for module in ROUTE_MODULES:
         app.router.add_routes(module.routes)
-    app[docs.OPERATIONS] = tuple(op for m in ROUTE_MODULES for op in getattr(m, "OPERATIONS", ()))
+    app[docs.ALL_OPERATIONS] = tuple(op for m in ROUTE_MODULES for op in getattr(m, "OPERATIONS", ()))
     app.on_startup.append(_start)
     app.on_cleanup.append(_stop)
     return app

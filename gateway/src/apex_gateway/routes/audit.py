@@ -3,14 +3,19 @@
 from aiohttp import web
 
 from apex_contracts import topology as t
-from apex_contracts.audit import SearchAudit
+from apex_contracts.audit import AuditPage, SearchAudit
 
 from ..envelope import respond
+from ..openapi import Operation
 from ..principal import principal_of
 from ..queries import ask
 from ..validation import validated
 
 routes = web.RouteTableDef()
+OPERATIONS = (
+    Operation("get", "/audit", "Search the account's audit log, newest first", "viewer",
+              AuditPage, query=SearchAudit, errors=(422, 503, 504)),
+)  # fmt: skip
 
 
 @routes.get("/audit")

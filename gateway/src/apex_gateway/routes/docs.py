@@ -19,14 +19,14 @@ PAGE = """<!doctype html>
 </body></html>"""
 
 
-OPERATIONS = web.AppKey("operations", tuple)  # every route module's `OPERATIONS`
+ALL_OPERATIONS = web.AppKey("operations", tuple)  # every route module's `OPERATIONS`
 SPEC = web.AppKey("openapi", bytes)
 
 
 @routes.get("/openapi.json")
 async def openapi(request: web.Request) -> web.Response:
     if SPEC not in request.app:
-        request.app[SPEC] = orjson.dumps(build_spec(request.app[OPERATIONS]))
+        request.app[SPEC] = orjson.dumps(build_spec(request.app[ALL_OPERATIONS]))
     return web.Response(body=request.app[SPEC], content_type="application/json")
 
 
