@@ -8,6 +8,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import orjson
 
+from . import cli_ops
 from .settings import get_settings
 
 
@@ -69,6 +70,8 @@ def main(argv: list[str] | None = None) -> int:
     show = tasks.add_parser("show", help="print one task")
     show.add_argument("task_id")
     show.set_defaults(func=cmd_task)
+    cli_ops.register_tasks(tasks)
+    cli_ops.register(verbs)
     for plugin in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda ep: ep.name):
         plugin.load()(verbs)  # each adds its verbs with `set_defaults(func=...)`
     args = parser.parse_args(argv)

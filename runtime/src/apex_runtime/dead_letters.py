@@ -4,6 +4,7 @@ import logging
 
 from aio_pika.abc import AbstractIncomingMessage
 from pamqp.commands import Basic
+from redis.exceptions import RedisError
 
 from apex_contracts import topology as t
 from apex_contracts.tasks import ErrorCode
@@ -45,4 +46,7 @@ async def dead_letter(
     log.warning("message dead-lettered", extra={"routing_key": raw.routing_key, "reason": reason})
     task_id = task_id or raw.correlation_id
     if task_id:
-        await status.fail(task_id, code, reason)
+        try:
+            await status.fail(task_id, code, reason)
+        except RedisError:
+            log.warning("could not mark task %s failed: task store unreachable", task_id)

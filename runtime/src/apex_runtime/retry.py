@@ -48,15 +48,19 @@ def attempt_of(raw: AbstractIncomingMessage) -> int:
         return 1
 
 
-async def schedule_retry(raw: AbstractIncomingMessage, queue: str, attempt: int) -> datetime:
+async def schedule_retry(
+    raw: AbstractIncomingMessage, queue: str, attempt: int, *, count: bool = True
+) -> datetime:
     """Park a copy for redelivery after the back-off for `attempt`; the caller acks the original.
+
+    With `count=False` the copy keeps its attempt number (the failure was not its own).
 
     The jitter shortens the wait by up to a fifth, never lengthens it past the queue's TTL.
     """
     delay_s = delay_for(attempt)
-    jittered_ms = int(delay_s * 1000 * (1 - random.random() / 5))  # noqa: S311 (not security)
+    jittered_ms = int(delay_s * 1000 * (1 - random.random() / 5))
     headers = dict(raw.headers or {})
-    headers[t.HEADER_ATTEMPT] = attempt + 1
+    headers[t.HEADER_ATTEMPT] = attempt + 1 if count else attempt_of(raw)
     await raw.channel.basic_publish(
         raw.body,
         exchange="",

@@ -18,7 +18,7 @@ from .retry import declare_delay_queues
 from .settings import Settings
 from .side_server import Check, side_app
 from .status_store import StatusStore
-from .tasks import TaskRunner
+from .tasks import ReportBacklog, TaskRunner
 
 log = logging.getLogger(__name__)
 
@@ -33,19 +33,20 @@ class ServiceRuntime:
         self.redis = Redis.from_url(settings.redis_url)
         self.status = StatusStore(self.redis, settings.task_ttl_s)
         self._retried_queues: list[str] = []
+        self.backlog = ReportBacklog()
         self.broker: RabbitBroker = make_broker(settings, status=self.status)
         self.engine: AsyncEngine | None = make_engine(settings) if with_db else None
         self.checks: dict[str, Check] = {"broker": self._check_broker, "redis": self._check_redis}
         if self.engine is not None:
             self.checks["database"] = self._check_database
-        self._loops: list[Callable[[], Coroutine[Any, Any, None]]] = []
+        self._loops: list[Callable[[], Coroutine[Any, Any, None]]] = [self.backlog.run]
         self._running: list[asyncio.Task[None]] = []
         self._site: web.AppRunner | None = None
 
     def task_runner(self, queue: str) -> TaskRunner:
         """The runner for one consumer queue; its delay queues are declared at start."""
         self._retried_queues.append(queue)
-        return TaskRunner(self.status, queue, self.settings.max_attempts)
+        return TaskRunner(self.status, queue, self.settings.max_attempts, self.backlog)
 
     def add_loop(self, loop: Callable[[], Coroutine[Any, Any, None]]) -> None:
         """A background coroutine (e.g. the outbox relay) that runs while the service runs."""

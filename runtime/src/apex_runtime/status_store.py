@@ -188,6 +188,11 @@ class StatusStore:
     async def succeed(self, task_id: str, result: Any) -> Transition:
         return await self.move(task_id, TaskState.SUCCESS, result=result, progress=100.0)
 
+    async def keep_running(self, task_id: str, result: Any) -> None:
+        """Record a parent's own result; it ends when its children do."""
+        await self.move(task_id, TaskState.STARTED, result=result)
+        await self.settle(task_id)
+
     async def fail(self, task_id: str, code: ErrorCode, message: str) -> Transition:
         return await self.move(
             task_id, TaskState.FAILURE, error=TaskError(code=code, message=message)

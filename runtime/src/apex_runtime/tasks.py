@@ -1,5 +1,6 @@
 """Runs a message handler as a task: STARTED, then SUCCESS, RETRY with back-off, or FAILURE."""
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -7,10 +8,12 @@ from typing import Any
 
 from faststream.message import StreamMessage
 from pydantic import BaseModel
+from redis.exceptions import RedisError
 
 from apex_contracts import topology as t
 from apex_contracts.tasks import ErrorCode, TaskState
 
+from .availability import is_unavailable
 from .dead_letters import dead_letter
 from .errors import DomainError
 from .retry import attempt_of, schedule_retry
@@ -58,24 +61,27 @@ class TaskRunner:
     (RETRY with `next_attempt_at`) until `max_attempts`, then FAILURE and `apex.dead`.
     """
 
-    def __init__(self, status: StatusStore, queue: str, max_attempts: int) -> None:
+    def __init__(
+        self, status: StatusStore, queue: str, max_attempts: int, backlog: "ReportBacklog"
+    ) -> None:
         self.status = status
         self.queue = queue
         self.max_attempts = max_attempts
+        self.backlog = backlog
 
     async def run(self, msg: StreamMessage[Any], work: Work, *, task_id: str | None = None) -> None:
         ctx = MessageContext.of(msg)
         task_id = task_id or ctx.task_id
         if task_id:
-            moved = await self.status.start(task_id)
-            if not moved.applied and moved.previous is TaskState.REVOKED:
+            moved = await self.backlog.report(self.status.start, task_id)
+            if moved and not moved.applied and moved.previous is TaskState.REVOKED:
                 log.info("task was cancelled; skipping", extra={"task_id": task_id})
                 return
         try:
             outcome = await work(ctx)
         except DomainError as exc:
             if task_id:
-                await self.status.fail(task_id, exc.code, exc.message)
+                await self.backlog.report(self.status.fail, task_id, exc.code, exc.message)
             return
         except Exception as exc:
             await self._failed(msg, ctx, task_id, exc)
@@ -84,16 +90,23 @@ class TaskRunner:
             return
         if isinstance(outcome, AwaitChildren):
             result = outcome.result.model_dump(mode="json")
-            await self.status.move(task_id, TaskState.STARTED, result=result)
-            await self.status.settle(task_id)
+            await self.backlog.report(self.status.keep_running, task_id, result)
         else:
-            await self.status.succeed(task_id, outcome.model_dump(mode="json"))
+            await self.backlog.report(self.status.succeed, task_id, outcome.model_dump(mode="json"))
 
     async def _failed(
         self, msg: StreamMessage[Any], ctx: MessageContext, task_id: str | None, exc: Exception
     ) -> None:
         reason = f"{type(exc).__name__}: {exc}"[:500]
         raw = msg.raw_message
+        if is_unavailable(exc):
+            # A dependency is down, not this message's fault: wait for it without spending
+            # attempts (back-off capped at 30 s), so nothing fails while PostgreSQL restarts.
+            log.warning("dependency unavailable; retrying later: %s", reason)
+            next_at = await schedule_retry(raw, self.queue, 3, count=False)  # 4 s, every time
+            if task_id:
+                await self.backlog.report(self.status.retry, task_id, reason, next_at)
+            return
         if ctx.attempt >= self.max_attempts:
             log.exception("out of attempts; dead-lettering", extra={"task_id": task_id})
             await dead_letter(
@@ -108,4 +121,40 @@ class TaskRunner:
         log.warning("attempt %d failed; retrying", ctx.attempt, exc_info=True)
         next_at = await schedule_retry(raw, self.queue, ctx.attempt)
         if task_id:
-            await self.status.retry(task_id, reason, next_at)
+            await self.backlog.report(self.status.retry, task_id, reason, next_at)
+
+
+class ReportBacklog:
+    """Task-state writes that failed because Redis was down, replayed in order once it is back.
+
+    The message's effect has committed by then; only its report waits, so no service stops.
+    """
+
+    def __init__(self, retry_every_s: float = 1.0) -> None:
+        self.retry_every_s = retry_every_s
+        self._pending: list[tuple[Callable[..., Awaitable[Any]], tuple[Any, ...]]] = []
+
+    async def report(self, call: Callable[..., Awaitable[Any]], *args: Any) -> Any:
+        if self._pending:  # keep order behind earlier reports still waiting
+            self._pending.append((call, args))
+            return None
+        try:
+            return await call(*args)
+        except RedisError:
+            log.warning("task store unreachable; the report waits for it")
+            self._pending.append((call, args))
+            return None
+
+    def __len__(self) -> int:
+        return len(self._pending)
+
+    async def run(self) -> None:
+        while True:
+            await asyncio.sleep(self.retry_every_s)
+            while self._pending:
+                call, args = self._pending[0]
+                try:
+                    await call(*args)
+                except RedisError:
+                    break
+                self._pending.pop(0)
