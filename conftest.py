@@ -20,6 +20,19 @@ TEST_ENVIRONMENT = {
     # generous: the suite makes many requests as one user; rate-limit tests build their own
     "APEX_RATE_LIMIT_PER_MIN": "100000",
     "APEX_RATE_LIMIT_BURST": "10000",
+    # notification-service: tests run their own aiosmtpd on this port and webhook receivers
+    # on 127.0.0.1 (allowed here only; a test turns it off to see the refusal)
+    "APEX_SMTP_HOST": "127.0.0.1",
+    "APEX_SMTP_PORT": "18025",
+    "APEX_SMTP_TIMEOUT_S": "5",
+    "APEX_WEBHOOK_ALLOW_PRIVATE": "true",
+    "APEX_WEBHOOK_TIMEOUT_S": "5",
+    "APEX_MAIL_DIR": "var/test-mail",
 }
 for name, value in TEST_ENVIRONMENT.items():
     os.environ.setdefault(name, value)
+
+
+def pytest_collection_modifyitems(items: list) -> None:  # type: ignore[type-arg]
+    """Chaos tests restart RabbitMQ, Redis and PostgreSQL: they run after everything else."""
+    items.sort(key=lambda item: item.get_closest_marker("chaos") is not None)

@@ -1,0 +1,164 @@
+"""The system as real processes, and the faults the chaos suite injects into it."""
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import aiohttp
+
+ROOT = Path(__file__).resolve().parents[2]
+POSTGRES_VERSION = (
+    next(iter(sorted(os.listdir("/etc/postgresql"))), "15")
+    if Path("/etc/postgresql").exists()
+    else "15"
+)
+
+# Everything the chaos suite runs is kept apart from `make up` and the other tests.
+CHAOS_ENV = {
+    "APEX_ENVIRONMENT": "test",
+    "APEX_DATABASE_URL": "postgresql+asyncpg://root@127.0.0.1:5432/apex_chaos",
+    "APEX_AMQP_URL": "amqp://guest:guest@127.0.0.1:5672/apex_chaos",
+    "APEX_REDIS_URL": "redis://127.0.0.1:6379/6",
+    "APEX_GATEWAY_PORT": "38080",
+    "APEX_PROJECT_PORT": "38101",
+    "APEX_SIGNAGE_PORT": "38102",
+    "APEX_NOTIFICATION_PORT": "38103",
+    "APEX_DOCUMENT_PORT": "38104",
+    "APEX_AUDIT_PORT": "38105",
+    "APEX_RATE_LIMIT_PER_MIN": "1000000",
+    "APEX_RATE_LIMIT_BURST": "100000",
+    "APEX_LOG_LEVEL": "WARNING",
+}
+VHOST = "apex_chaos"
+
+
+@dataclass
+class Service:
+    name: str
+    module: str
+    port_setting: str
+    process: asyncio.subprocess.Process | None = None
+    log: Path = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.log = ROOT / "var" / "chaos" / f"{self.name}.log"
+
+    @property
+    def ready_url(self) -> str:
+        return f"http://127.0.0.1:{CHAOS_ENV[self.port_setting]}/ready"
+
+
+SERVICES = [
+    Service("project-service", "apex_projects", "APEX_PROJECT_PORT"),
+    Service("audit-service", "apex_audit", "APEX_AUDIT_PORT"),
+    Service("gateway", "apex_gateway", "APEX_GATEWAY_PORT"),
+]
+
+
+def env() -> dict[str, str]:
+    return {**os.environ, **CHAOS_ENV}
+
+
+def run(*command: str) -> None:
+    subprocess.run(command, check=True, capture_output=True, env=env(), timeout=120)
+
+
+def prepare() -> None:
+    """A fresh vhost and database for the run."""
+    subprocess.run(["rabbitmqctl", "-q", "delete_vhost", VHOST], capture_output=True, timeout=60)
+    run("rabbitmqctl", "-q", "add_vhost", VHOST)
+    run("rabbitmqctl", "-q", "set_permissions", "-p", VHOST, "guest", ".*", ".*", ".*")
+    subprocess.run(
+        ["psql", "-h", "127.0.0.1", "-U", "root", "-d", "postgres", "-q", "-c",
+         "DROP DATABASE IF EXISTS apex_chaos WITH (FORCE)"],
+        check=True, capture_output=True, timeout=60,
+    )  # fmt: skip
+    subprocess.run(["redis-cli", "-n", "6", "FLUSHDB"], check=True, capture_output=True)
+    run(sys.executable, "-m", "apex_runtime.cli", "db", "migrate")
+
+
+async def start(service: Service) -> None:
+    service.log.parent.mkdir(parents=True, exist_ok=True)
+    with service.log.open("ab") as log:
+        service.process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", service.module, env=env(), stdout=log, stderr=log
+        )
+    await until_ready(service)
+
+
+async def until_ready(service: Service, timeout_s: float = 60) -> None:
+    deadline = time.monotonic() + timeout_s
+    async with aiohttp.ClientSession() as session:
+        while time.monotonic() < deadline:
+            try:
+                async with session.get(service.ready_url) as response:
+                    if response.status == 200:
+                        return
+            except aiohttp.ClientError:
+                pass
+            if service.process is not None and service.process.returncode is not None:
+                raise RuntimeError(f"{service.name} exited; see {service.log}")
+            await asyncio.sleep(0.2)
+    raise TimeoutError(f"{service.name} not ready after {timeout_s} s")
+
+
+async def kill9(service: Service) -> None:
+    assert service.process is not None
+    service.process.send_signal(signal.SIGKILL)
+    await service.process.wait()
+
+
+async def stop_all() -> None:
+    for service in SERVICES:
+        if service.process is not None and service.process.returncode is None:
+            service.process.send_signal(signal.SIGTERM)
+    for service in SERVICES:
+        if service.process is not None:
+            try:
+                await asyncio.wait_for(service.process.wait(), 15)
+            except TimeoutError:
+                service.process.kill()
+
+
+async def shell(*command: str, timeout_s: float = 120) -> None:
+    process = await asyncio.create_subprocess_exec(
+        *command, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL
+    )
+    await asyncio.wait_for(process.wait(), timeout_s)
+
+
+async def restart_rabbitmq() -> None:
+    await shell("rabbitmqctl", "-q", "stop_app")
+    await asyncio.sleep(1)
+    await shell("rabbitmqctl", "-q", "start_app")
+    await shell("rabbitmqctl", "-q", "await_startup")
+
+
+async def restart_redis() -> None:
+    """Redis keeps nothing on disk here, so save on the way down and load on the way up."""
+    await shell("redis-cli", "shutdown", "save")
+    await asyncio.sleep(0.5)
+    await shell(
+        "redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "-::1", "--port", "6379",
+        "--save", "", "--appendonly", "no", "--dir", "/var/lib/redis",
+        "--logfile", "/var/log/redis/ci.log",
+    )  # fmt: skip
+    for _ in range(100):
+        probe = await asyncio.create_subprocess_exec(
+            "redis-cli", "ping", stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL
+        )
+        out, _ = await probe.communicate()
+        if out.strip() == b"PONG":
+            return
+        await asyncio.sleep(0.1)
+    raise TimeoutError("Redis did not come back")
+
+
+async def restart_postgres() -> None:
+    await shell("pg_ctlcluster", "--skip-systemctl-redirect", POSTGRES_VERSION, "main", "restart")
+    await shell("pg_isready", "-h", "127.0.0.1", "-t", "30")

@@ -1,0 +1,182 @@
+"""Break things on purpose while commands flow; nothing accepted may be lost or doubled.
+
+Short form (in `make test`): a few seconds of load around each fault. `make test-chaos` runs
+the long form (APEX_CHAOS_SECONDS=60, faults spread over the run).
+"""
+
+import asyncio
+import os
+import statistics
+import subprocess
+import time
+from collections import Counter, defaultdict
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+import aiohttp
+import pytest
+
+from apex_gateway.auth import mint_token
+from apex_runtime.settings import Settings
+
+from . import harness
+from .driver import Driver
+
+pytestmark = [pytest.mark.chaos, pytest.mark.slow]
+
+SECONDS = float(os.environ.get("APEX_CHAOS_SECONDS", "24"))
+CLIENTS = 6
+
+
+def by_name(name: str) -> harness.Service:
+    return next(s for s in harness.SERVICES if s.name == name)
+
+
+async def kill_and_restart(name: str) -> None:
+    service = by_name(name)
+    await harness.kill9(service)
+    await asyncio.sleep(0.5)
+    await harness.start(service)
+
+
+FAULTS: list[tuple[str, Callable[[], Awaitable[None]]]] = [
+    ("kill -9 project-service", lambda: kill_and_restart("project-service")),
+    ("kill -9 audit-service", lambda: kill_and_restart("audit-service")),
+    ("kill -9 gateway", lambda: kill_and_restart("gateway")),
+    ("restart RabbitMQ", harness.restart_rabbitmq),
+    ("restart Redis", harness.restart_redis),
+    ("restart PostgreSQL", harness.restart_postgres),
+]
+
+
+if os.environ.get("APEX_CHAOS_ONLY_KILLS"):  # leave the shared servers alone (debugging)
+    FAULTS = FAULTS[:3]
+
+
+@pytest.fixture
+async def running_system() -> AsyncIterator[None]:
+    await asyncio.to_thread(harness.prepare)
+    for service in harness.SERVICES:
+        await harness.start(service)
+    yield
+    await harness.stop_all()
+
+
+def queue_depths() -> dict[str, tuple[int, int]]:
+    out = subprocess.run(
+        ["rabbitmqctl", "-q", "list_queues", "-p", harness.VHOST, "name", "messages_ready",
+         "messages_unacknowledged", "--no-table-headers"],
+        capture_output=True, text=True, check=True, timeout=60,
+    ).stdout  # fmt: skip
+    depths = {}
+    for line in out.splitlines():
+        parts = line.split()
+        if len(parts) == 3 and parts[1].isdigit():
+            depths[parts[0]] = (int(parts[1]), int(parts[2]))
+    return depths
+
+
+async def audit_types(
+    session: aiohttp.ClientSession, driver: Driver, project_id: str
+) -> Counter[str]:
+    counts: Counter[str] = Counter()
+    cursor = None
+    while True:
+        query = f"/audit?project_id={project_id}&limit=500" + (
+            f"&cursor={cursor}" if cursor else ""
+        )
+        async with session.get(driver.base_url + query, headers=driver.headers) as response:
+            body = await response.json()
+        counts.update(e["routing_key"] for e in body["result"]["items"])
+        cursor = body["result"]["next_cursor"]
+        if not cursor:
+            return counts
+
+
+async def test_nothing_accepted_is_lost_or_doubled_under_faults(running_system: None) -> None:
+    settings = Settings()
+    token = mint_token(settings, "chaos", "driver", ["admin"], ttl_s=3600)
+    base = f"http://127.0.0.1:{harness.CHAOS_ENV['APEX_GATEWAY_PORT']}"
+    driver = Driver(base, token)
+    until = time.monotonic() + SECONDS + len(FAULTS) * 3
+    clients = [asyncio.create_task(driver.client(until)) for _ in range(CLIENTS)]
+    recovery: dict[str, float] = {}
+    gap = SECONDS / (len(FAULTS) + 1)
+    for name, inject in FAULTS:
+        await asyncio.sleep(gap)
+        started = time.monotonic()
+        await inject()
+        recovery[name] = (time.monotonic() - started) + await driver.probe()
+    await asyncio.gather(*clients)
+
+    # Every accepted task ends, with a deadline.
+    outcomes: dict[str, str | None] = {}
+    async with aiohttp.ClientSession() as session:
+        for item in driver.ledger.accepted:
+            outcomes[item.task_id] = await driver.final_state(session, item.task_id, deadline_s=90)
+
+        expected_version: dict[str, int] = defaultdict(lambda: 1)
+        expected_payloads: Counter[str] = Counter()
+        for item in driver.ledger.accepted:
+            if outcomes[item.task_id] != "SUCCESS":
+                continue
+            if item.kind == "update":
+                expected_version[item.project_id] += 1
+            elif item.kind == "payload":
+                expected_payloads[item.project_id] += 1
+        creates = [a for a in driver.ledger.accepted if a.kind == "create"]
+        lost, duplicated = 0, 0
+        for item in creates:
+            async with session.get(
+                f"{base}/projects/{item.project_id}", headers=driver.headers
+            ) as r:
+                project = (await r.json())["result"] if r.status == 200 else None
+            if project is None:
+                lost += 1
+                continue
+            version = project["version"]
+            want = expected_version[item.project_id]
+            lost += max(0, want - version)
+            duplicated += max(0, version - want)
+            payloads = expected_payloads[item.project_id]
+            if payloads:
+                async with session.get(
+                    f"{base}/projects/{item.project_id}/payload", headers=driver.headers
+                ) as r:
+                    latest = (await r.json())["result"]["payload_version"] if r.status == 200 else 0
+                lost += max(0, payloads - latest)
+                duplicated += max(0, latest - payloads)
+            seen = await audit_types(session, driver, item.project_id)
+            wanted = Counter(
+                {
+                    "project.created": 1,
+                    "project.updated": want - 1,
+                    "project.payload_saved": payloads,
+                }
+            )
+            for key, count in wanted.items():
+                lost += max(0, count - seen[key])
+                duplicated += max(0, seen[key] - count)
+
+    unfinished = [t for t, state in outcomes.items() if state is None]
+    failed = [t for t, state in outcomes.items() if state not in (None, "SUCCESS")]
+    depths = queue_depths()
+    leftovers = {q: d for q, d in depths.items() if d != (0, 0) and ".retry." not in q}
+
+    rows = [
+        ("commands accepted", len(driver.ledger.accepted)),
+        ("answers retried (503, refused, in flight)", driver.ledger.refused),
+        ("faults injected", len(FAULTS)),
+        ("unfinished tasks", len(unfinished)),
+        ("failed tasks", len(failed)),
+        ("lost", lost),
+        ("duplicated", duplicated),
+    ]
+    print("\n" + "\n".join(f"{label:<44}{value:>8}" for label, value in rows))
+    for name, seconds in recovery.items():
+        print(f"recovery after {name:<29}{seconds:>8.1f} s")
+    print(f"p99 recovery {statistics.quantiles(list(recovery.values()), n=100)[98]:.1f} s")
+
+    assert len(driver.ledger.accepted) > 50
+    assert unfinished == [] and failed == []
+    assert lost == 0 and duplicated == 0
+    assert leftovers == {}, leftovers
