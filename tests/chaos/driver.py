@@ -74,18 +74,19 @@ class Driver:
         return None
 
     async def client(self, until: float) -> None:
+        watchers: list[asyncio.Task[None]] = []
         async with aiohttp.ClientSession() as session:
             while time.monotonic() < until:
                 projects = self.ledger.live_projects
                 roll = random.random()
-                give_up_at = until + 60
+                give_up_at = until + 90  # past the in-flight lease of a killed gateway
                 if not projects or roll < 0.4:
                     body = {"name": f"chaos-{uuid4().hex[:8]}", "customer": "Chaos Co"}
                     accepted = await self.command(
                         session, "POST", "/projects", body, kind="create", give_up_at=give_up_at
                     )
                     if accepted is not None:
-                        asyncio.get_running_loop().create_task(self._note_live(session, accepted))
+                        watchers.append(asyncio.create_task(self._note_live(session, accepted)))
                 elif roll < 0.7:
                     project = random.choice(projects)
                     body = {"name": f"chaos-upd-{uuid4().hex[:6]}", "customer": "Chaos Co"}
@@ -111,6 +112,9 @@ class Driver:
                         give_up_at=give_up_at,
                     )
                 await asyncio.sleep(0.02)
+            for watcher in watchers:
+                watcher.cancel()
+            await asyncio.gather(*watchers, return_exceptions=True)
 
     async def _note_live(self, session: aiohttp.ClientSession, accepted: Accepted) -> None:
         state = await self.final_state(session, accepted.task_id, deadline_s=120)

@@ -125,6 +125,7 @@ async def test_nothing_accepted_is_lost_or_doubled_under_faults(running_system: 
                 expected_payloads[item.project_id] += 1
         creates = [a for a in driver.ledger.accepted if a.kind == "create"]
         lost, duplicated = 0, 0
+        problems: list[str] = []
         for item in creates:
             async with session.get(
                 f"{base}/projects/{item.project_id}", headers=driver.headers
@@ -137,6 +138,8 @@ async def test_nothing_accepted_is_lost_or_doubled_under_faults(running_system: 
             want = expected_version[item.project_id]
             lost += max(0, want - version)
             duplicated += max(0, version - want)
+            if version != want:
+                problems.append(f"{item.project_id}: version {version}, expected {want}")
             payloads = expected_payloads[item.project_id]
             if payloads:
                 async with session.get(
@@ -156,6 +159,8 @@ async def test_nothing_accepted_is_lost_or_doubled_under_faults(running_system: 
             for key, count in wanted.items():
                 lost += max(0, count - seen[key])
                 duplicated += max(0, seen[key] - count)
+                if seen[key] != count:
+                    problems.append(f"{item.project_id}: {seen[key]} × {key}, expected {count}")
 
     unfinished = [t for t, state in outcomes.items() if state is None]
     failed = [t for t, state in outcomes.items() if state not in (None, "SUCCESS")]
@@ -178,5 +183,5 @@ async def test_nothing_accepted_is_lost_or_doubled_under_faults(running_system: 
 
     assert len(driver.ledger.accepted) > 50
     assert unfinished == [] and failed == []
-    assert lost == 0 and duplicated == 0
+    assert lost == 0 and duplicated == 0, problems
     assert leftovers == {}, leftovers

@@ -44,7 +44,7 @@ end
 return {1, 0, remaining, new_tat - now, record}
 """
 
-IN_FLIGHT_TTL_MS = 120_000  # a request still running after this is presumed dead
+IN_FLIGHT_TTL_MS = 45_000  # past the longest request (Prefer: wait=30): its gateway died
 
 
 @dataclass(frozen=True)
