@@ -137,7 +137,9 @@ async def test_every_transition_is_announced(store: StatusStore) -> None:
     assert len(seen) == 4
 
 
-async def family(store: StatusStore, kinds: tuple[str, ...] = ("render", "email")) -> tuple[str, list[str]]:
+async def family(
+    store: StatusStore, kinds: tuple[str, ...] = ("render", "email")
+) -> tuple[str, list[str]]:
     parent = str(uuid4())
     await store.create(parent, "project.submit", "acct", "user")
     await store.start(parent)
