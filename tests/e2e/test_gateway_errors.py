@@ -5,6 +5,7 @@ from uuid import uuid4
 import aiohttp
 import pytest
 
+from .conftest import System, bearer
 from .helpers import call, create_project
 
 JSON = {"Content-Type": "application/json"}
@@ -124,3 +125,23 @@ async def test_health_ready_version_in_envelope(http: aiohttp.ClientSession) -> 
     async with http.get("/metrics") as response:
         assert response.status == 200
         assert "apex_gateway_requests_total" in await response.text()
+
+
+async def test_broker_unreachable_is_503_with_retry_after_never_202(system: System) -> None:
+    from .gateways import gateway_processes
+
+    async with (
+        gateway_processes([18096], probe="/health", amqp_url="amqp://guest:guest@127.0.0.1:1/") as (
+            url,
+        ),
+        aiohttp.ClientSession(headers=bearer(system.settings)) as session,
+    ):
+        async with session.post(url + "/projects", json={"name": "A", "customer": "B"}) as r:
+            body = await r.json()
+            assert r.status == 503, body
+            assert int(r.headers["Retry-After"]) > 0
+            assert body["errors"][0]["type"] == "unavailable"
+        async with session.get(url + "/projects") as r:
+            assert r.status == 503
+        async with session.get(url + "/ready") as r:
+            assert r.status == 503

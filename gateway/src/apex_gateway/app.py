@@ -65,7 +65,7 @@ def create_app(settings: Settings) -> web.Application:
 
 async def _start(app: web.Application) -> None:
     deps = app[DEPS]
-    await deps.broker.connect()
+    await deps.broker.start()
     await deps.waiter.start()
 
 

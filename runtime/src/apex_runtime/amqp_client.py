@@ -44,6 +44,28 @@ class BrokerClient:
         self._queries: AbstractExchange | None = None
         self._query_channel: AbstractChannel | None = None
         self._pending: dict[str, asyncio.Future[bytes]] = {}
+        self._connector: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        """Connect now if RabbitMQ answers, else keep trying in the background.
+
+        Until connected, commands and queries raise `BrokerUnavailable` (the gateway answers 503).
+        """
+        try:
+            await self.connect()
+        except (aio_pika.exceptions.AMQPError, OSError) as exc:
+            log.warning("RabbitMQ unreachable (%r); retrying in the background", exc)
+            self._connector = asyncio.create_task(self._connect_until_done())
+
+    async def _connect_until_done(self) -> None:
+        while True:
+            await asyncio.sleep(1.0)
+            try:
+                await self.connect()
+            except (aio_pika.exceptions.AMQPError, OSError):
+                continue
+            log.info("connected to RabbitMQ")
+            return
 
     async def connect(self) -> None:
         self._connection = await aio_pika.connect_robust(self.url, reconnect_interval=1.0)
@@ -62,6 +84,8 @@ class BrokerClient:
         await replies.consume(self._on_reply, no_ack=True)
 
     async def close(self) -> None:
+        if self._connector is not None:
+            self._connector.cancel()
         if self._connection is not None:
             await self._connection.close()
         for future in self._pending.values():
