@@ -1,5 +1,6 @@
 """The OpenAPI 3.1 document, generated from the pydantic models the routes validate with."""
 
+import re
 from dataclasses import dataclass, field
 from importlib.metadata import version
 from typing import Any
@@ -92,18 +93,23 @@ def _schema(model: type[BaseModel], components: dict[str, Any]) -> dict[str, Any
     return {"$ref": f"#/components/schemas/{model.__name__}"}
 
 
+# a document id is the SHA-256 of its PDF, not a UUID
+PATH_SCHEMAS: dict[str, dict[str, Any]] = {
+    "document_id": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+}
+
+
 def _parameters(op: Operation, components: dict[str, Any]) -> list[dict[str, Any]]:
     params: list[dict[str, Any]] = []
-    for name in ("project_id", "task_id"):
-        if "{" + name + "}" in op.path:
-            params.append(
-                {
-                    "name": name,
-                    "in": "path",
-                    "required": True,
-                    "schema": {"type": "string", "format": "uuid"},
-                }
-            )
+    for name in re.findall(r"\{(\w+)\}", op.path):
+        params.append(
+            {
+                "name": name,
+                "in": "path",
+                "required": True,
+                "schema": PATH_SCHEMAS.get(name, {"type": "string", "format": "uuid"}),
+            }
+        )
     if op.query is not None:
         for name, prop in op.query.model_json_schema()["properties"].items():
             if name == "schema_version":
@@ -148,7 +154,9 @@ def _responses(op: Operation, result: dict[str, Any] | None) -> dict[str, Any]:
             schema_ref = "#/components/schemas/EnvelopeTaskView"
         content: dict[str, Any] = {"application/json": {"schema": {"$ref": schema_ref}}}
         if ok and op.media_type != "application/json":
-            content = {op.media_type: {"schema": {"type": "string"}}}
+            binary = not op.media_type.startswith("text/")  # e.g. application/pdf
+            schema = {"type": "string", "format": "binary"} if binary else {"type": "string"}
+            content = {op.media_type: {"schema": schema}}
         responses[str(code)] = {"description": REASONS.get(code, ""), "content": content}
     return responses
 
@@ -183,6 +191,11 @@ def build_spec(operations: tuple[Operation, ...]) -> dict[str, Any]:
                 "required": True,
                 "content": {"application/json": {"schema": _schema(op.body, components)}},
             }
+        for key, value in op.extra.items():  # e.g. a non-JSON success response
+            if isinstance(value, dict) and isinstance(operation.get(key), dict):
+                operation[key] = {**operation[key], **value}
+            else:
+                operation[key] = value
         paths.setdefault(op.path, {})[op.method] = operation
     components["EnvelopeTaskView"] = _envelope(_schema(TaskView, components))
     return {
