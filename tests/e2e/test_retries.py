@@ -11,7 +11,7 @@ import pytest
 from faststream.rabbit.annotations import RabbitMessage
 from pydantic import BaseModel
 
-from apex_runtime.broker import COMMANDS, work_queue
+from apex_runtime.broker import COMMANDS, routed, work_queue
 from apex_runtime.errors import Invalid
 from apex_runtime.service import ServiceRuntime
 from apex_runtime.tasks import MessageContext
@@ -32,6 +32,7 @@ class Flaky:
     behaviour: Callable[[int], Awaitable[Echo]] | None = None
     calls: int = 0
     successes: list[str] = field(default_factory=list)
+    misrouted: int = 0
 
     async def send(self, value: str) -> str:
         task_id = str(uuid4())
@@ -64,7 +65,10 @@ async def _flaky(system: System, max_attempts: int) -> AsyncIterator[Flaky]:
     runner = rt.task_runner(queue)
     flaky = Flaky(rt, queue)
 
-    @rt.broker.subscriber(work_queue(queue, f"{queue}.run", settings), COMMANDS)
+    commands = rt.broker.subscriber(work_queue(queue, f"{queue}.run", settings), COMMANDS)
+
+    # dispatch by routing key, as the services do: a retried copy must still find its handler
+    @commands(filter=routed(f"{queue}.run"))
     async def handle(body: Echo, msg: RabbitMessage) -> None:
         async def work(ctx: MessageContext) -> Echo:
             flaky.calls += 1
@@ -74,6 +78,10 @@ async def _flaky(system: System, max_attempts: int) -> AsyncIterator[Flaky]:
             return result
 
         await runner.run(msg, work)
+
+    @commands
+    async def unknown(body: object, msg: RabbitMessage) -> None:
+        flaky.misrouted += 1
 
     await rt.start()
     yield flaky
@@ -113,6 +121,7 @@ async def test_three_failures_then_success_backs_off_and_succeeds_once(flaky: Fl
     assert task is not None and task.state == "SUCCESS" and task.result == {"value": "done"}
     assert task.attempts == 4 and "RETRY" in states
     assert flaky.successes == ["a"]
+    assert flaky.misrouted == 0
     assert elapsed >= (1 + 2 + 4) * 0.8  # the back-off waited (jitter shortens by at most 20%)
 
 

@@ -60,6 +60,7 @@ HEADER_ERROR: Final = "x-apex-error"
 HEADER_KIND: Final = "x-apex-kind"
 HEADER_ATTEMPT: Final = "x-apex-attempt"  # 1 on the first delivery, +1 per scheduled retry
 HEADER_QUEUE: Final = "x-apex-queue"  # on a dead letter: the queue to replay it into
+HEADER_ROUTING_KEY: Final = "x-apex-routing-key"  # the original key, on a retried or parked copy
 
 # Redis keys
 REDIS_TASK_PREFIX: Final = "apex:task:"

@@ -6,7 +6,14 @@ from faststream.rabbit.annotations import RabbitMessage
 
 from apex_contracts import projects as c
 from apex_contracts import topology as t
-from apex_runtime.broker import COMMANDS, QUERIES, document_events, query_queue, work_queue
+from apex_runtime.broker import (
+    COMMANDS,
+    QUERIES,
+    document_events,
+    query_queue,
+    routed,
+    work_queue,
+)
 from apex_runtime.db import make_sessions
 from apex_runtime.inbox import Inbox
 from apex_runtime.outbox import Outbox, OutboxRelay
@@ -20,13 +27,6 @@ from . import handlers
 from .tables import INBOX, OUTBOX
 
 SERVICE = "project-service"
-
-
-def routed(key: str) -> Any:
-    async def matches(msg: RabbitMessage) -> bool:
-        return bool(msg.raw_message.routing_key == key)
-
-    return matches
 
 
 def build(settings: Settings) -> ServiceRuntime:

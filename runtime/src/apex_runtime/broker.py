@@ -149,3 +149,18 @@ def document_events(broker: RabbitBroker, events: dict[str, type[Any]]) -> None:
             title=f"{routing_key}:publish",
             description=f"{schema.__name__}, published after its transaction commits.",
         )
+
+
+def routing_key_of(msg: StreamMessage[Any]) -> str:
+    """The key a message was published with; a copy back from a delay queue carries it."""
+    original = (msg.headers or {}).get(t.HEADER_ROUTING_KEY)
+    return str(original) if original else str(msg.raw_message.routing_key or "")
+
+
+def routed(key: str) -> Callable[[StreamMessage[Any]], Awaitable[bool]]:
+    """A subscriber filter: messages published with routing key `key`."""
+
+    async def matches(msg: StreamMessage[Any]) -> bool:
+        return routing_key_of(msg) == key
+
+    return matches

@@ -31,6 +31,7 @@ async def dead_letter(
     headers[t.HEADER_ERROR] = reason
     if queue:
         headers[t.HEADER_QUEUE] = queue
+    headers.setdefault(t.HEADER_ROUTING_KEY, raw.routing_key or "")
     await raw.channel.basic_publish(
         raw.body,
         exchange=t.DEAD_EXCHANGE,

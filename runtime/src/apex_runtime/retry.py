@@ -61,6 +61,8 @@ async def schedule_retry(
     jittered_ms = int(delay_s * 1000 * (1 - random.random() / 5))
     headers = dict(raw.headers or {})
     headers[t.HEADER_ATTEMPT] = attempt + 1 if count else attempt_of(raw)
+    # the delay queue dead-letters it back under the queue's name: keep the key it came with
+    headers.setdefault(t.HEADER_ROUTING_KEY, raw.routing_key or "")
     await raw.channel.basic_publish(
         raw.body,
         exchange="",

@@ -32,8 +32,7 @@ class Transaction:
             t.HEADER_ACTOR: self.ctx.actor,
             t.HEADER_CAUSATION: self.ctx.message_id,
         }
-        if self.ctx.task_id:
-            headers[t.HEADER_KIND] = routing_key
+        headers[t.HEADER_KIND] = routing_key
         mid = await self.outbox.add(
             self.session, routing_key, event, headers=headers, aggregate_id=aggregate_id
         )
