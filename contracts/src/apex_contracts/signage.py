@@ -1,13 +1,24 @@
-"""Wire models of the five signage queries (requests validate hostile input; replies carry trace)."""
+"""Wire models of the signage queries: requests validate hostile input, replies carry a trace."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, GetCoreSchemaHandler, GetJsonSchemaHandler, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import CoreSchema, PydanticCustomError, core_schema
 
+from apex_contracts import topology
 from apex_contracts.base import Message, Strict
 
 Exposure = Literal["B", "C", "D"]
@@ -17,11 +28,13 @@ SortBy = Literal["weight", "utilization", "depth"]
 Material = Literal["steel", "aluminum"]
 
 FAMILIES: tuple[Family, ...] = ("pipe", "hss_round", "hss_square", "hss_rect")
+_HSS: tuple[Family, ...] = ("hss_round", "hss_square", "hss_rect")
+# ASTM A53 is a pipe specification; A500 and A1085 are HSS specifications
 GRADE_FAMILIES: dict[str, tuple[Family, ...]] = {
-    "A53B": ("pipe",),  # ASTM A53 is a pipe specification
-    "A500B": ("hss_round", "hss_square", "hss_rect"),
-    "A500C": ("hss_round", "hss_square", "hss_rect"),
-    "A1085": ("hss_round", "hss_square", "hss_rect"),
+    "A53B": ("pipe",),
+    "A500B": _HSS,
+    "A500C": _HSS,
+    "A1085": _HSS,
 }
 ALUMINUM_MAX_HEIGHT_FT = 15.0
 ALUMINUM_LOCK = (
@@ -34,7 +47,7 @@ ALUMINUM_LOCK = (
 
 @dataclass(frozen=True)
 class Bounded:
-    """Finite float in (lo, hi] (or [lo, hi]) with a message that says why the bound exists."""
+    """A finite float in (lo, hi] (or [lo, hi]) whose error says why the bound exists."""
 
     lo: float
     hi: float
@@ -42,11 +55,13 @@ class Bounded:
     why: str
     lo_open: bool = True
 
-    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
+    def __get_pydantic_core_schema__(self, source: Any, h: GetCoreSchemaHandler) -> CoreSchema:
         finite = core_schema.float_schema(allow_inf_nan=False, strict=True)
         return core_schema.no_info_after_validator_function(self._check, finite)
 
-    def __get_pydantic_json_schema__(self, schema: CoreSchema, handler: GetJsonSchemaHandler) -> dict[str, Any]:
+    def __get_pydantic_json_schema__(
+        self, schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> dict[str, Any]:
         js = handler(schema)
         js["exclusiveMinimum" if self.lo_open else "minimum"] = self.lo
         js["maximum"] = self.hi
@@ -55,20 +70,29 @@ class Bounded:
     def _check(self, v: float) -> float:
         if (v <= self.lo if self.lo_open else v < self.lo) or v > self.hi:
             low = f"above {self.lo:g}" if self.lo_open else f"at least {self.lo:g}"
-            raise PydanticCustomError(
-                "out_of_range", "{value} {unit} is outside the accepted range ({low} and at most {hi} {unit}): {why}",
-                {"value": f"{v:g}", "unit": self.unit, "low": low, "hi": f"{self.hi:g}", "why": self.why},
-            )
+            value = f"{v:g} {self.unit}".strip()
+            msg = "{value} is outside the accepted range ({low}, at most {hi}): {why}"
+            raise _error("out_of_range", msg, value=value, low=low, hi=f"{self.hi:g}", why=self.why)
         return v
 
 
 _SANE = "larger values are almost certainly a units or typing error"
 _FACE = "a 14 x 48 ft bulletin is the largest standard face"
-HeightFt = Annotated[float, Bounded(0, 100, "ft", "single-pole signs above 100 ft are flexible structures (ASCE 7-16 §26.11.5) outside this method")]
-WindMph = Annotated[float, Bounded(85, 250, "mph", "ASCE 7-16 Fig. 26.5-1A-D basic wind speeds lie within 85-250 mph, special wind regions included", False)]
-Kzt = Annotated[float, Bounded(1.0, 3.0, "", "ASCE 7-16 §26.8.2 gives Kzt = (1 + K1 K2 K3)^2 >= 1; above 3 is not a real topography", False)]
-Ke = Annotated[float, Bounded(0.5, 1.0, "", "ASCE 7-16 Table 26.9-1 gives Ke <= 1 (sea level) and about 0.6 at 14,000 ft", False)]
-FootingDiameter = Annotated[float, Bounded(0, 10, "ft", "drilled pier footings for sign poles are at most about 10 ft across")]
+_TALL = "single-pole signs over 100 ft are flexible structures (ASCE 7-16 §26.11.5), out of scope"
+_V = "the ASCE 7-16 Fig. 26.5-1 maps, territories included, lie within it; else a typo"
+_TINY = "a smaller value is a typing error, and would only make the arithmetic underflow"
+HeightFt = Annotated[float, Bounded(0, 100, "ft", _TALL)]
+WindMph = Annotated[float, Bounded(85, 250, "mph", _V, lo_open=False)]
+Kzt = Annotated[float, Bounded(1, 3, "", "(1 + K1 K2 K3)^2 of ASCE 7-16 §26.8.2", False)]
+Ke = Annotated[float, Bounded(0.5, 1, "", "ASCE 7-16 Table 26.9-1: 1 at sea level", False)]
+Diameter = Annotated[float, Bounded(0.25, 10, "ft", "a post or drilled footing, 3 in to 10 ft")]
+OptIn = Annotated[float, Bounded(0, 120, "in", _SANE)] | None
+Bottom = Annotated[float, Bounded(0, 100, "ft", "cabinet bottom above grade", lo_open=False)]
+Moment = Annotated[float, Bounded(0, 100_000, "kip-in", "the strongest section: ~34,000 kip-in")]
+Rate = Annotated[
+    float,
+    Bounded(25, 1200, "psf/ft", "IBC Table 1806.2 spans 100 to 1,200 psf/ft", lo_open=False),
+]
 
 
 class _Part(BaseModel):
@@ -78,12 +102,14 @@ class _Part(BaseModel):
 
 
 class _In(Strict):
-    """Request block: unknown fields rejected, no type coercion (\"20\" or true is not a number)."""
+    """A request block: unknown fields are rejected, nothing is coerced ("20", true)."""
 
     model_config = ConfigDict(strict=True)
 
 
 class Site(_In):
+    """ASCE 7-16 site: ultimate basic wind speed V (Fig. 26.5-1), exposure, K_zt, K_e."""
+
     wind_speed_mph: WindMph
     exposure: Exposure
     kzt: Kzt = 1.0
@@ -91,20 +117,22 @@ class Site(_In):
 
 
 class Cabinet(_In):
-    width_ft: Annotated[float, Bounded(0, 60, "ft", _FACE)]
-    height_ft: Annotated[float, Bounded(0, 40, "ft", _FACE)]
-    depth_in: Annotated[float, Bounded(0, 120, "in", _SANE)] | None = None
-    weight_psf: Annotated[float, Bounded(0, 100, "psf", "heavy LED cabinets weigh about 25 psf; " + _SANE)] = 10.0
-    z_offset_ft: Annotated[float, Bounded(0, 100, "ft", "height of the cabinet bottom above grade", False)] | None = None
+    """A cabinet centred on the pole; z_offset_ft is its bottom above grade."""
+
+    width_ft: Annotated[float, Bounded(0.1, 60, "ft", f"{_FACE}; {_TINY}", lo_open=False)]
+    height_ft: Annotated[float, Bounded(0.1, 40, "ft", f"{_FACE}; {_TINY}", lo_open=False)]
+    depth_in: OptIn = None
+    weight_psf: Annotated[float, Bounded(0, 100, "psf", "LED cabinets weigh ~25 psf")] = 10.0
+    z_offset_ft: Bottom | None = None
 
 
 Cabinets = Annotated[list[Cabinet], Field(min_length=1, max_length=20)]
 
 
-def cabinet_spans(overall_height_ft: float, cabinets: list[Cabinet]) -> list[tuple[float, float]]:
-    """(bottom, top) of each cabinet above grade: z_offset_ft is its bottom; without it, it hangs under the one before."""
+def cabinet_spans(height_ft: float, cabinets: list[Cabinet]) -> list[tuple[float, float]]:
+    """(bottom, top) above grade: z_offset_ft is the bottom, else it hangs under the one before."""
     spans: list[tuple[float, float]] = []
-    top = overall_height_ft
+    top = height_ft
     for cab in cabinets:
         bottom = cab.z_offset_ft if cab.z_offset_ft is not None else top - cab.height_ft
         spans.append((bottom, bottom + cab.height_ft))
@@ -116,28 +144,34 @@ def _f(x: float) -> str:
     return f"{round(x, 3):g}"
 
 
+def _error(kind: str, message: str, **values: Any) -> PydanticCustomError:
+    return PydanticCustomError(kind, message, values)
+
+
 def _check_stack(cabinets: list[Cabinet], info: ValidationInfo) -> list[Cabinet]:
-    """Cabinets must sit between grade and overall_height_ft without overlapping."""
+    """Cabinets sit between grade and overall_height_ft without overlapping."""
     height = info.data.get("overall_height_ft")
     if height is None:  # already reported on overall_height_ft
         return cabinets
     spans = cabinet_spans(height, cabinets)
     for i, (bottom, top) in enumerate(spans):
         if bottom < -1e-9:
-            raise PydanticCustomError("cabinet_below_grade", "cabinet {i} stacked under overall_height_ft {h} ft reaches {b} ft, below grade",
-                                      {"i": i, "h": _f(height), "b": _f(bottom)})
+            msg = "cabinet {i}, stacked under overall_height_ft {h} ft, reaches {b} ft: below grade"
+            raise _error("cabinet_below_grade", msg, i=i, h=_f(height), b=_f(bottom))
         if top > height + 1e-9:
-            raise PydanticCustomError("cabinet_above_top", "cabinet {i} has its top at {t} ft, above overall_height_ft {h} ft (the top of the sign)",
-                                      {"i": i, "t": _f(top), "h": _f(height)})
+            msg = "cabinet {i} has its top at {t} ft, above overall_height_ft {h} ft (sign top)"
+            raise _error("cabinet_above_top", msg, i=i, t=_f(top), h=_f(height))
     order = sorted(range(len(spans)), key=lambda k: spans[k])
-    for j, k in zip(order, order[1:]):
+    for j, k in pairwise(order):
         if spans[k][0] < spans[j][1] - 1e-9:
-            raise PydanticCustomError("cabinets_overlap", "cabinets {a} and {b} overlap vertically; cabinets on one pole are stacked",
-                                      {"a": min(j, k), "b": max(j, k)})
+            msg = "cabinets {a} and {b} overlap vertically; cabinets on one pole are stacked"
+            raise _error("cabinets_overlap", msg, a=min(j, k), b=max(j, k))
     return cabinets
 
 
 class SignSpec(_In):
+    """A sign: cabinets hanging from overall_height_ft (the top) and its site."""
+
     overall_height_ft: HeightFt
     cabinets: Cabinets
     site: Site
@@ -146,6 +180,8 @@ class SignSpec(_In):
 
 
 class CabinetsDeriveRequest(_In):
+    """signage.cabinets.derive: geometry, and wind actions when a site is given."""
+
     overall_height_ft: HeightFt
     cabinets: Cabinets
     site: Site | None = None
@@ -154,35 +190,50 @@ class CabinetsDeriveRequest(_In):
 
 
 class Loads(_In):
-    M_kipin: Annotated[float, Bounded(0, 100_000, "kip-in", "the strongest catalogue section resists about 31,000 kip-in")]
+    """Factored (LRFD) moment and shear at grade of the whole structure."""
+
+    M_kipin: Moment
     V_kip: Annotated[float, Bounded(0, 500, "kip", _SANE)] | None = None
 
 
 class PolePrefs(_In):
-    family: Annotated[list[Family], Field(min_length=1, max_length=4)] = Field(default_factory=lambda: list(FAMILIES))
+    """Which sections to rank and how (steel_grade filters families and sets Fy)."""
+
+    family: Annotated[list[Family], Field(min_length=1, max_length=4)] = Field(
+        default_factory=lambda: list(FAMILIES)
+    )
     steel_grade: SteelGrade | None = None
     sort_by: SortBy = "weight"
-    max_depth_in: Annotated[float, Bounded(0, 100, "in", "the deepest catalogue section is 34 in")] | None = None
+    max_depth_in: Annotated[float, Bounded(0, 100, "in", "the deepest section: 34 in")] | None = (
+        None
+    )
     max_options: Annotated[int, Field(ge=1, le=765)] = 20
 
     @field_validator("steel_grade")
     @classmethod
     def _grade_fits(cls, grade: SteelGrade | None, info: ValidationInfo) -> SteelGrade | None:
         family = info.data.get("family")
-        if grade is not None and family is not None and not set(family) & set(GRADE_FAMILIES[grade]):
-            raise PydanticCustomError("grade_family_mismatch", "steel_grade {g} is made only as {ok}; none of the requested families ({fam}) comes in it",
-                                      {"g": grade, "ok": ", ".join(GRADE_FAMILIES[grade]), "fam": ", ".join(family)})
+        if (
+            grade is not None
+            and family is not None
+            and not set(family) & set(GRADE_FAMILIES[grade])
+        ):
+            msg = "steel_grade {g} is made only as {ok}; none of the families ({fam}) comes in it"
+            ok = ", ".join(GRADE_FAMILIES[grade])
+            raise _error("grade_family_mismatch", msg, g=grade, ok=ok, fam=", ".join(family))
         return grade
 
 
 def _aluminum_lock(material: Material, height_ft: float | None, field: str) -> Material:
     if material == "aluminum" and height_ft is not None and height_ft > ALUMINUM_MAX_HEIGHT_FT:
-        raise PydanticCustomError("aluminum_height", "material aluminum with {field} {h} ft: {why}",
-                                  {"field": field, "h": _f(height_ft), "why": ALUMINUM_LOCK})
+        msg = "material aluminum with {field} {h} ft: {why}"
+        raise _error("aluminum_height", msg, field=field, h=_f(height_ft), why=ALUMINUM_LOCK)
     return material
 
 
 class PolesOptionsRequest(_In):
+    """signage.poles.options: rank the catalogue for loads or a sign."""
+
     height_ft: HeightFt
     num_poles: Annotated[int, Field(ge=1, le=4)] = 1
     material: Material = "steel"
@@ -197,39 +248,44 @@ class PolesOptionsRequest(_In):
 
     @field_validator("sign")
     @classmethod
-    def _pole_reaches_sign(cls, sign: SignSpec | None, info: ValidationInfo) -> SignSpec | None:
+    def _pole_reaches(cls, sign: SignSpec | None, info: ValidationInfo) -> SignSpec | None:
         height = info.data.get("height_ft")
         if sign is not None and height is not None:
             bottom = min(b for b, _ in cabinet_spans(sign.overall_height_ft, sign.cabinets))
             if height < bottom - 1e-9:
-                raise PydanticCustomError("pole_short", "the pole (height_ft {h} ft) does not reach the bottom of the sign at {b} ft",
-                                          {"h": _f(height), "b": _f(bottom)})
+                msg = "the pole (height_ft {h} ft) does not reach the bottom of the sign at {b} ft"
+                raise _error("pole_short", msg, h=_f(height), b=_f(bottom))
         return sign
 
     @model_validator(mode="after")
     def _loads_or_sign(self) -> PolesOptionsRequest:
         if (self.loads is None) == (self.sign is None):
-            raise PydanticCustomError("loads_or_sign", "give exactly one of loads (M_kipin, V_kip) or sign (cabinets and site); got {n}",
-                                      {"n": "neither" if self.loads is None else "both"})
+            msg = "give exactly one of loads (M_kipin, V_kip) or sign (cabinets, site); got {n}"
+            raise _error("loads_or_sign", msg, n="neither" if self.loads is None else "both")
         return self
 
 
 class Soil(_In):
-    lateral_bearing_psf_per_ft: Annotated[float, Bounded(0, 1200, "psf/ft", "IBC Table 1806.2 tops out at 1,200 psf/ft (crystalline bedrock)")] | None = None
+    """Allowable lateral bearing (psf/ft) or an IBC Table 1806.2 class."""
+
+    lateral_bearing_psf_per_ft: Rate | None = None
     soil_class: Annotated[int, Field(ge=1, le=5)] | None = None
 
     @model_validator(mode="after")
     def _one(self) -> Soil:
         if (self.lateral_bearing_psf_per_ft is None) == (self.soil_class is None):
-            raise PydanticCustomError("soil_value", "give exactly one of lateral_bearing_psf_per_ft or soil_class (1-5, IBC Table 1806.2)")
+            msg = "give exactly one of lateral_bearing_psf_per_ft or soil_class (IBC Table 1806.2)"
+            raise _error("soil_value", msg)
         return self
 
 
 class FootingSolveRequest(_In):
+    """signage.footing.solve: ASD lateral load P at h_ft (or M at grade and h_ft)."""
+
     P_lbf: Annotated[float, Bounded(0, 200_000, "lbf", _SANE)] | None = None
     M_pole_kipft: Annotated[float, Bounded(0, 20_000, "kip-ft", _SANE)] | None = None
     h_ft: HeightFt
-    diameter_ft: FootingDiameter
+    diameter_ft: Diameter
     soil: Soil
     isolated: bool = True
     constrained: bool = False
@@ -238,21 +294,28 @@ class FootingSolveRequest(_In):
     @model_validator(mode="after")
     def _one_load(self) -> FootingSolveRequest:
         if (self.P_lbf is None) == (self.M_pole_kipft is None):
-            raise PydanticCustomError("load_value", "give exactly one of P_lbf or M_pole_kipft (each with h_ft, the height of the resultant)")
+            msg = "give exactly one of P_lbf or M_pole_kipft (with h_ft, the height of P)"
+            raise _error("load_value", msg)
         return self
 
 
 class ConcreteYardsRequest(_In):
+    """signage.concrete.yards: count round footings."""
+
     diameter_ft: Annotated[float, Bounded(0, 20, "ft", _SANE)]
     depth_ft: Annotated[float, Bounded(0, 100, "ft", _SANE)]
     count: Annotated[int, Field(ge=1, le=100)] = 1
 
 
 class FootingGeometry(_In):
-    diameter_ft: FootingDiameter
+    """Diameter of the round footing."""
+
+    diameter_ft: Diameter
 
 
 class SinglePoleDesignRequest(_In):
+    """signage.single_pole.design: sign, pole preferences, soil and footing diameter."""
+
     sign: SignSpec
     material: Material = "steel"
     prefs: PolePrefs = Field(default_factory=PolePrefs)
@@ -264,10 +327,11 @@ class SinglePoleDesignRequest(_In):
     @classmethod
     def _aluminum(cls, material: Material, info: ValidationInfo) -> Material:
         sign = info.data.get("sign")
-        return _aluminum_lock(material, sign.overall_height_ft if sign else None, "sign.overall_height_ft (the pole height)")
+        height = sign.overall_height_ft if sign else None
+        return _aluminum_lock(material, height, "sign.overall_height_ft (the pole height)")
 
 
-# ---- replies -------------------------------------------------------------------------------
+# ---- replies ----------------------------------------------------------------------------
 
 
 class Trace(_Part):
@@ -344,7 +408,7 @@ class _Reply(Message):
     code_version: str
 
 
-class CabinetsDeriveReply(SignLoads, _Reply):
+class CabinetsDeriveReply(_Reply, SignLoads):
     pass
 
 
@@ -356,7 +420,7 @@ class PolesOptionsReply(_Reply):
     catalogue_version: str
 
 
-class FootingSolveReply(FootingResult, _Reply):
+class FootingSolveReply(_Reply, FootingResult):
     pass
 
 
@@ -372,10 +436,11 @@ class SinglePoleDesignReply(_Reply):
     catalogue_version: str
 
 
+# routing key -> (request, reply), for the wiring and the AsyncAPI document
 QUERIES: dict[str, tuple[type[BaseModel], type[BaseModel]]] = {
-    "signage.cabinets.derive": (CabinetsDeriveRequest, CabinetsDeriveReply),
-    "signage.poles.options": (PolesOptionsRequest, PolesOptionsReply),
-    "signage.footing.solve": (FootingSolveRequest, FootingSolveReply),
-    "signage.concrete.yards": (ConcreteYardsRequest, ConcreteYardsReply),
-    "signage.single_pole.design": (SinglePoleDesignRequest, SinglePoleDesignReply),
+    topology.SIGNAGE_CABINETS_DERIVE: (CabinetsDeriveRequest, CabinetsDeriveReply),
+    topology.SIGNAGE_POLES_OPTIONS: (PolesOptionsRequest, PolesOptionsReply),
+    topology.SIGNAGE_FOOTING_SOLVE: (FootingSolveRequest, FootingSolveReply),
+    topology.SIGNAGE_CONCRETE_YARDS: (ConcreteYardsRequest, ConcreteYardsReply),
+    topology.SIGNAGE_SINGLE_POLE_DESIGN: (SinglePoleDesignRequest, SinglePoleDesignReply),
 }
