@@ -1,4 +1,4 @@
-"""AISC Shapes Database v16.0 round/square/rectangular HSS and Pipe, loaded once from the package."""
+"""AISC Shapes Database v16.0 round, square, rectangular HSS and Pipe, loaded once."""
 
 from __future__ import annotations
 
@@ -14,7 +14,12 @@ DATA_FILE = "aisc_v16_hss_pipe.csv"
 # sha256 of the shipped file: a data edit must come with a CATALOGUE_VERSION bump (tested).
 DATA_SHA256 = "43fb457d3f0367d9029f1b082a7ab1e209a4c775d4a8c0f79ac3f0412d6e5de8"
 
-FAMILY_OF_CLASS = {"HSS_ROUND": "hss_round", "PIPE": "pipe", "HSS_SQUARE": "hss_square", "HSS_RECT": "hss_rect"}
+FAMILY_OF_CLASS = {
+    "HSS_ROUND": "hss_round",
+    "PIPE": "pipe",
+    "HSS_SQUARE": "hss_square",
+    "HSS_RECT": "hss_rect",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,11 +58,17 @@ def round_geometry(od: float, t: float) -> dict[str, float]:
     """A, Ix, Sx, Zx, J of a circular tube from its outside diameter and design wall."""
     d = od - 2.0 * t
     ix = math.pi / 64.0 * (od**4 - d**4)
-    return {"A": math.pi / 4.0 * (od**2 - d**2), "Ix": ix, "Sx": 2.0 * ix / od, "Zx": (od**3 - d**3) / 6.0, "J": 2.0 * ix}
+    return {
+        "A": math.pi / 4.0 * (od**2 - d**2),
+        "Ix": ix,
+        "Sx": 2.0 * ix / od,
+        "Zx": (od**3 - d**3) / 6.0,
+        "J": 2.0 * ix,
+    }
 
 
 def _round_props(row: dict[str, str]) -> dict[str, float]:
-    """Tabulated values, except those AISC lists >1 % above the tube's own geometry (see the data README)."""
+    """Tabulated values, except any AISC lists >1 % above the tube's geometry (data README)."""
     geom = round_geometry(_f(row, "OD"), _f(row, "tdes"))
     return {k: geom[k] if _f(row, k) > 1.01 * geom[k] else _f(row, k) for k in geom}
 
@@ -69,13 +80,22 @@ def _section(row: dict[str, str]) -> Section:
     p = _round_props(row) if round_ else {k: _f(row, k) for k in ("A", "Ix", "Sx", "Zx", "J")}
     J = p["J"]
     return Section(
-        designation=row["AISC_Manual_Label"], family=family, weight_plf=_f(row, "W"), A=p["A"],
-        depth_in=od if round_ else ht, width_in=od if round_ else bw,
-        t_nom=_f(row, "tnom"), t_des=_f(row, "tdes"),
+        designation=row["AISC_Manual_Label"],
+        family=family,
+        weight_plf=_f(row, "W"),
+        A=p["A"],
+        depth_in=od if round_ else ht,
+        width_in=od if round_ else bw,
+        t_nom=_f(row, "tnom"),
+        t_des=_f(row, "tdes"),
         ratio_flange=_f(row, "D/t") if round_ else _f(row, "b/tdes"),
         ratio_web=0.0 if round_ else _f(row, "h/tdes"),
         b_flat=0.0 if round_ else _f(row, "b"),
-        Ix=p["Ix"], Zx=p["Zx"], Sx=p["Sx"], ry=_f(row, "ry"), J=J,
+        Ix=p["Ix"],
+        Zx=p["Zx"],
+        Sx=p["Sx"],
+        ry=_f(row, "ry"),
+        J=J,
         C=_f(row, "C") if row["C"] else 2.0 * J / od,
     )
 
