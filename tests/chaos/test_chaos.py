@@ -160,7 +160,7 @@ async def test_nothing_accepted_is_lost_or_doubled_under_faults(running_system: 
                 lost += max(0, count - seen[key])
                 duplicated += max(0, seen[key] - count)
                 if seen[key] != count:
-                    problems.append(f"{item.project_id}: {seen[key]} × {key}, expected {count}")
+                    problems.append(f"{item.project_id}: {seen[key]} x {key}, expected {count}")
 
     unfinished = [t for t, state in outcomes.items() if state is None]
     failed = [t for t, state in outcomes.items() if state not in (None, "SUCCESS")]

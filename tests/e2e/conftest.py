@@ -20,6 +20,8 @@ from apex_runtime.service import ServiceRuntime
 from apex_runtime.settings import Settings
 from apex_runtime.telemetry import setup_telemetry
 
+from .mailbox import Mailbox, running_mailbox
+
 SPANS = InMemorySpanExporter()
 
 
@@ -29,6 +31,7 @@ class System:
     base_url: str
     services: dict[str, ServiceRuntime]
     app: web.Application
+    mailbox: Mailbox
 
 
 @pytest.fixture(scope="session")
@@ -39,6 +42,9 @@ def settings() -> Settings:
 @pytest.fixture(scope="session")
 async def system(settings: Settings) -> AsyncIterator[System]:
     await asyncio.to_thread(cli.main, ["db", "migrate"])
+    # one SMTP server for the session: every submission in any test emails its PM
+    mail = running_mailbox(settings.smtp_host, settings.smtp_port)
+    mailbox = await mail.__aenter__()
     setup_telemetry("apex-tests", settings, extra_processors=(SimpleSpanProcessor(SPANS),))
     services = {
         ep.name: ep.load()(settings)
@@ -50,10 +56,11 @@ async def system(settings: Settings) -> AsyncIterator[System]:
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", settings.gateway_port).start()
-    yield System(settings, f"http://127.0.0.1:{settings.gateway_port}", services, app)
+    yield System(settings, f"http://127.0.0.1:{settings.gateway_port}", services, app, mailbox)
     await runner.cleanup()
     for runtime in services.values():
         await runtime.stop()
+    await mail.__aexit__(None, None, None)
 
 
 def bearer(

@@ -44,7 +44,7 @@ async def test_20_concurrent_identical_requests_make_one_project(
     assert sum(1 for _, h in accepted if "Idempotent-Replayed" not in h) == 1
     task_id = accepted[0][0]["result"]["task_id"]  # type: ignore[index]
     assert (await task_done(http, task_id))["state"] == "SUCCESS"
-    status, body, _ = await call(http, "GET", f"/projects?q={name}")
+    _status, body, _ = await call(http, "GET", f"/projects?q={name}")
     assert len(body["result"]["items"]) == 1
 
 

@@ -1,4 +1,4 @@
-"""OpenAPI 3.1 at /openapi.json, an offline /docs page, and schemathesis against the live gateway."""
+"""OpenAPI 3.1 at /openapi.json, an offline /docs page, schemathesis against the live gateway."""
 
 import asyncio
 import re
@@ -7,6 +7,7 @@ from pathlib import Path
 
 import aiohttp
 import pytest
+
 from apex_gateway.routes.docs import ALL_OPERATIONS
 
 from .conftest import System, bearer

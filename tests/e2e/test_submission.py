@@ -103,7 +103,7 @@ async def test_long_poll_returns_on_the_next_change(http: aiohttp.ClientSession)
 
 
 async def test_task_events_stream_until_final(http: aiohttp.ClientSession) -> None:
-    status, body, _ = await call(
+    _status, body, _ = await call(
         http, "POST", "/projects", json={"name": "Stream", "customer": "C"}
     )
     task_id = body["result"]["task_id"]

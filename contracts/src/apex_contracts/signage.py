@@ -81,7 +81,7 @@ _FACE = "a 14 x 48 ft bulletin is the largest standard face"
 _TALL = "single-pole signs over 100 ft are flexible structures (ASCE 7-16 §26.11.5), out of scope"
 _V = "the ASCE 7-16 Fig. 26.5-1 maps, territories included, lie within it; else a typo"
 _TINY = "a smaller value is a typing error, and would only make the arithmetic underflow"
-HeightFt = Annotated[float, Bounded(0, 100, "ft", _TALL)]
+HeightFt = Annotated[float, Bounded(0.1, 100, "ft", f"{_TALL}; {_TINY}", lo_open=False)]
 WindMph = Annotated[float, Bounded(85, 250, "mph", _V, lo_open=False)]
 Kzt = Annotated[float, Bounded(1, 3, "", "(1 + K1 K2 K3)^2 of ASCE 7-16 §26.8.2", False)]
 Ke = Annotated[float, Bounded(0.5, 1, "", "ASCE 7-16 Table 26.9-1: 1 at sea level", False)]
@@ -282,8 +282,8 @@ class Soil(_In):
 class FootingSolveRequest(_In):
     """signage.footing.solve: ASD lateral load P at h_ft (or M at grade and h_ft)."""
 
-    P_lbf: Annotated[float, Bounded(0, 200_000, "lbf", _SANE)] | None = None
-    M_pole_kipft: Annotated[float, Bounded(0, 20_000, "kip-ft", _SANE)] | None = None
+    P_lbf: Annotated[float, Bounded(1, 200_000, "lbf", f"{_SANE}; {_TINY}", False)] | None = None
+    M_pole_kipft: Annotated[float, Bounded(0.001, 20_000, "kip-ft", _SANE, False)] | None = None
     h_ft: HeightFt
     diameter_ft: Diameter
     soil: Soil
@@ -302,7 +302,7 @@ class FootingSolveRequest(_In):
 class ConcreteYardsRequest(_In):
     """signage.concrete.yards: count round footings."""
 
-    diameter_ft: Annotated[float, Bounded(0, 20, "ft", _SANE)]
+    diameter_ft: Annotated[float, Bounded(0.1, 20, "ft", f"{_SANE}; {_TINY}", lo_open=False)]
     depth_ft: Annotated[float, Bounded(0, 100, "ft", _SANE)]
     count: Annotated[int, Field(ge=1, le=100)] = 1
 

@@ -1,10 +1,111 @@
-"""document-service wiring. It consumes nothing yet: it starts, reports healthy and waits."""
+"""document-service wiring: every message it handles, and the handler each one goes to."""
 
+from __future__ import annotations
+
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+from typing import Any
+
+from faststream.rabbit.annotations import RabbitMessage
+
+from apex_contracts import documents as d
+from apex_contracts import topology as t
+from apex_contracts.projects import ProjectSubmitted
+from apex_runtime.amqp_client import BrokerClient
+from apex_runtime.broker import EVENTS, QUERIES, document_events, query_queue, work_queue
+from apex_runtime.db import make_sessions
+from apex_runtime.inbox import Inbox
+from apex_runtime.outbox import Outbox, OutboxRelay
+from apex_runtime.queries import answer
 from apex_runtime.service import ServiceRuntime
 from apex_runtime.settings import Settings
+from apex_runtime.unit_of_work import UnitOfWork
+
+from . import handlers
+from .engineering import BrokerConnection, SignageDesign
+from .package import Package
+from .render import PackageRenderer, RenderedPdf, tune_collector
+from .tables import INBOX, OUTBOX
 
 SERVICE = "document-service"
 
 
+class ThreadedRenderer:
+    """WeasyPrint on one worker thread: the event loop keeps serving while a package renders.
+
+    One thread, not several: WeasyPrint makes no promise of thread safety, and the work is
+    CPU-bound under the GIL anyway.
+    """
+
+    def __init__(self) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="weasyprint")
+        self._renderer: PackageRenderer | None = None
+
+    def _get(self) -> PackageRenderer:
+        if self._renderer is None:  # built on the worker thread, on first use
+            self._renderer = PackageRenderer()
+            tune_collector()
+        return self._renderer
+
+    async def layout(self, package: Package, created: datetime) -> Any:
+        def run() -> Any:
+            renderer = self._get()
+            return renderer.layout(renderer.html(package, created))
+
+        return await asyncio.get_running_loop().run_in_executor(self._pool, run)
+
+    async def write(self, laid_out: Any) -> RenderedPdf:
+        return await asyncio.get_running_loop().run_in_executor(
+            self._pool, lambda: self._get().write(laid_out)
+        )
+
+    async def run(self) -> None:
+        """A service loop: holds the worker thread until the service stops."""
+        try:
+            await asyncio.Event().wait()
+        finally:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+
+
 def build(settings: Settings) -> ServiceRuntime:
-    return ServiceRuntime(SERVICE, settings, settings.document_port, with_db=False)
+    rt = ServiceRuntime(SERVICE, settings, settings.document_port, with_db=True)
+    assert rt.engine is not None
+    sessions = make_sessions(rt.engine)
+    relay = OutboxRelay(rt.engine, OUTBOX, rt.broker, settings.outbox_poll_s)
+    uow = UnitOfWork(sessions, Outbox(OUTBOX), Inbox(INBOX), relay)
+    rt.add_loop(relay.run)
+    client = BrokerClient(settings.amqp_url)  # concurrent queries to signage-service
+    design = SignageDesign(client, settings.document_design_timeout_s)
+    rt.add_loop(BrokerConnection(client, design.ready).run)
+    renderer = ThreadedRenderer()
+    rt.add_loop(renderer.run)
+    deps = handlers.RenderDeps(uow, sessions, renderer, design, rt.status)
+    broker, tasks = rt.broker, rt.task_runner(t.DOCUMENT_EVENTS_QUEUE)
+    document_events(broker, {t.DOCUMENT_RENDERED: d.DocumentRendered})
+
+    @broker.subscriber(
+        work_queue(t.DOCUMENT_EVENTS_QUEUE, t.PROJECT_SUBMITTED, settings),
+        EVENTS,
+        description="Renders the submission's calculation package, stores it, then publishes "
+        "document.rendered; reports on the submission's render_document task.",
+    )
+    async def on_submitted(event: ProjectSubmitted, msg: RabbitMessage) -> None:
+        task_id = event.tasks.render_document if event.tasks else None
+        await tasks.run(
+            msg, lambda ctx: handlers.render_submission(event, ctx, deps), task_id=task_id
+        )
+
+    @broker.subscriber(query_queue(SERVICE, t.DOCUMENT_GET, settings), QUERIES)
+    async def on_get(query: d.GetDocument, msg: RabbitMessage) -> Any:
+        return await answer(msg, lambda ctx: handlers.get_document(query, ctx, sessions))
+
+    @broker.subscriber(query_queue(SERVICE, t.DOCUMENT_LIST, settings), QUERIES)
+    async def on_list(query: d.ListDocuments, msg: RabbitMessage) -> Any:
+        return await answer(msg, lambda ctx: handlers.list_documents(query, ctx, sessions))
+
+    @broker.subscriber(query_queue(SERVICE, t.DOCUMENT_GET_CONTENT, settings), QUERIES)
+    async def on_get_content(query: d.GetDocumentContent, msg: RabbitMessage) -> Any:
+        return await answer(msg, lambda ctx: handlers.get_content(query, ctx, sessions))
+
+    return rt

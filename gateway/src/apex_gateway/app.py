@@ -15,11 +15,12 @@ from .deps import DEPS, Deps
 from .guard import TrustedProxies, make_guard
 from .keys import ApiKeyStore
 from .middlewares import errors_as_envelopes, measured
-from .routes import audit, docs, projects, system, tasks
+from .routes import audit, docs, documents, projects, signage, system, tasks, webhooks
 from .waiter import TaskWaiter
 
 MAX_BODY_BYTES = 1024 * 1024
-ROUTE_MODULES = (projects, tasks, audit, system, docs)  # each: `routes` and `OPERATIONS`
+# each: `routes` and `OPERATIONS`
+ROUTE_MODULES = (projects, tasks, audit, signage, system, docs, webhooks, documents)
 
 
 def create_app(settings: Settings) -> web.Application:
@@ -57,7 +58,8 @@ def create_app(settings: Settings) -> web.Application:
     app[DEPS] = deps
     for module in ROUTE_MODULES:
         app.router.add_routes(module.routes)
-    app[docs.ALL_OPERATIONS] = tuple(op for m in ROUTE_MODULES for op in getattr(m, "OPERATIONS", ()))
+    operations = tuple(op for module in ROUTE_MODULES for op in getattr(module, "OPERATIONS", ()))
+    app[docs.ALL_OPERATIONS] = operations
     app.on_startup.append(_start)
     app.on_cleanup.append(_stop)
     return app

@@ -3,9 +3,9 @@
 from typing import Any
 
 from aiohttp import web
+from pydantic import BaseModel
 
 from apex_contracts import topology as t
-from apex_contracts.base import Message
 from apex_runtime.amqp_client import BrokerUnavailable, QueryTimeout
 
 from .deps import deps_of
@@ -13,7 +13,7 @@ from .envelope import STATUS_OF, ApiError
 from .principal import principal_of
 
 
-async def ask(request: web.Request, routing_key: str, query: Message) -> Any:
+async def ask(request: web.Request, routing_key: str, query: BaseModel) -> Any:
     """The query's result; its error, a timeout or an unreachable broker as an `ApiError`."""
     deps = deps_of(request)
     who = principal_of(request)

@@ -49,12 +49,29 @@ class Settings(BaseSettings):
     audit_redact_emails: bool = False  # redact every email address in payloads
     audit_prefetch: int = Field(default=1000, ge=1, le=20000)
     audit_batch_max: int = Field(default=500, ge=1, le=5000)
-    audit_batch_wait_s: float = Field(default=0.002, ge=0, le=1)
-    audit_verify_chunk: int = Field(default=250_000, ge=1)
+    audit_batch_wait_s: float = Field(default=0.005, ge=0, le=1)  # linger to fill a batch
+    audit_verify_chunk: int = Field(default=250_000, ge=1)  # entries per audit.verify answer
+    audit_verify_parallel: int = Field(default=2, ge=1, le=16)  # scans at once (cores)
 
     # document-service: calculation packages (PDF) and their store
     document_design_timeout_s: float = Field(default=3.0, gt=0, le=60)  # signage design query
-    document_render_threads: int = Field(default=1, ge=1, le=8)  # WeasyPrint off the event loop
+
+    # notification-service: email to the PM over SMTP, webhooks
+    smtp_host: str = "127.0.0.1"  # the local sink of `make up` (apex_notifications.smtp_sink)
+    smtp_port: int = Field(default=8025, ge=1, le=65535)
+    smtp_starttls: bool = False
+    smtp_tls: bool = False  # implicit TLS (port 465)
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_from: str = "APEX <noreply@apex.example.com>"
+    smtp_timeout_s: float = Field(default=10.0, gt=0, le=120)
+    email_max_attachment_mb: float = Field(default=10.0, ge=0)  # larger PDFs are linked
+    public_base_url: str = "http://127.0.0.1:8080"  # the gateway as recipients reach it
+    mail_dir: str = "var/mail"  # where the local SMTP sink writes .eml files
+    webhook_allow_private: bool = False  # loopback, private, link-local targets (tests only)
+    webhook_secret_key: SecretStr = SecretStr(DEVELOPMENT_SECRET)  # encrypts stored secrets
+    webhook_timeout_s: float = Field(default=10.0, gt=0, le=60)
+    # end notification-service
 
     # gateway: authentication, rate limits, idempotency, HTTP limits
     jwt_algorithm: Literal["HS256", "RS256", "ES256"] = "HS256"
@@ -79,7 +96,7 @@ class Settings(BaseSettings):
     def _no_development_secrets_in_production(self) -> "Settings":
         if self.environment in RELAXED_ENVIRONMENTS:
             return self
-        for name in ("jwt_secret", "api_key_pepper"):
+        for name in ("jwt_secret", "api_key_pepper", "webhook_secret_key"):
             if getattr(self, name).get_secret_value() == DEVELOPMENT_SECRET:
                 raise ValueError(f"APEX_{name.upper()} must be set outside development")
         return self

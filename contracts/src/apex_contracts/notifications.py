@@ -1,0 +1,150 @@
+"""Email and webhook messages, owned by notification-service, next to their routing keys."""
+
+from datetime import datetime
+from typing import Annotated, Final, Literal, get_args
+from uuid import UUID
+
+from pydantic import AfterValidator, BaseModel, Field, HttpUrl, UrlConstraints
+
+from .base import Message, Strict
+
+# Routing keys and queues (topology.py holds NOTIFICATION_EMAIL_SENT and the events queue)
+WEBHOOK_REGISTER: Final = "webhook.register"  # command
+WEBHOOK_DELETE: Final = "webhook.delete"  # command
+WEBHOOK_LIST: Final = "webhook.list"  # query
+WEBHOOK_REGISTERED: Final = "webhook.registered"  # event
+WEBHOOK_DELETED: Final = "webhook.deleted"  # event
+NOTIFICATION_COMMANDS_QUEUE: Final = "notification-service.commands"
+NOTIFICATION_WEBHOOKS_QUEUE: Final = "notification-service.webhooks"  # events to fan out
+NOTIFICATION_DELIVERIES_QUEUE: Final = "notification-service.webhook-deliveries"  # one POST each
+
+WebhookEventType = Literal[
+    "project.created",
+    "project.updated",
+    "project.deleted",
+    "project.payload_saved",
+    "project.submitted",
+    "document.rendered",
+    "notification.email_sent",
+]
+WEBHOOK_EVENT_TYPES: Final[tuple[str, ...]] = get_args(WebhookEventType)
+MAX_WEBHOOKS_PER_ACCOUNT: Final = 50
+
+
+def _unique(events: list[WebhookEventType]) -> list[WebhookEventType]:
+    if len(set(events)) != len(events):
+        raise ValueError("each event type may be listed once")
+    return events
+
+
+WebhookUrl = Annotated[HttpUrl, UrlConstraints(max_length=2000, allowed_schemes=["http", "https"])]
+EventTypes = Annotated[
+    list[WebhookEventType],
+    Field(min_length=1, max_length=len(WEBHOOK_EVENT_TYPES)),
+    AfterValidator(_unique),
+]
+
+
+# Email ----------------------------------------------------------------------------------
+
+
+class EmailSent(Message):
+    """`notification.email_sent`: the PM's email for a submission was accepted by SMTP."""
+
+    submission_id: UUID
+    project_id: UUID
+    document_id: str
+    account: str
+    actor: str
+    recipient: str
+    subject: str
+    attached: bool  # False: the PDF was over the limit and the email links to it
+    smtp_message_id: str
+    parent_task_id: str | None = None
+    occurred_at: datetime
+
+
+# Webhooks -------------------------------------------------------------------------------
+
+
+class WebhookDraft(Strict):
+    """Body of `POST /webhooks`."""
+
+    url: WebhookUrl
+    events: EventTypes
+
+
+class RegisterWebhook(Message):
+    """Command: store a webhook; the gateway made the id and the secret and showed them once."""
+
+    webhook_id: UUID
+    url: str
+    events: list[WebhookEventType]
+    secret: str = Field(min_length=32, max_length=200)
+
+
+class DeleteWebhook(Message):
+    webhook_id: UUID
+
+
+class ListWebhooks(Message):
+    pass
+
+
+class WebhookView(Message):
+    """A webhook as its account sees it: never the secret."""
+
+    webhook_id: UUID
+    url: str
+    events: list[str]
+    created_by: str
+    created_at: datetime
+
+
+class WebhookPage(Message):
+    items: list[WebhookView]
+
+
+class WebhookCreated(BaseModel):
+    """What `POST /webhooks` answers: the secret appears here and nowhere else."""
+
+    webhook_id: UUID
+    secret: str
+    url: str
+    events: list[str]
+    task_id: str
+    status_url: str
+
+
+class WebhookEvent(Message):
+    webhook_id: UUID
+    account: str
+    actor: str
+    occurred_at: datetime
+
+
+class WebhookRegistered(WebhookEvent):
+    url: str
+    events: list[str]
+
+
+class WebhookDeleted(WebhookEvent):
+    pass
+
+
+class DeliverWebhook(Message):
+    """Internal job: POST one event to one webhook (its task is the message's correlation id)."""
+
+    delivery_id: UUID
+
+
+class DeliveryResult(Message):
+    """The result of a webhook delivery task."""
+
+    delivery_id: UUID
+    webhook_id: UUID
+    event_id: str
+    event_type: str
+    outcome: Literal["delivered", "skipped"]
+    status: int | None = None
+    attempts: int

@@ -1,0 +1,94 @@
+"""`/documents/{id}`: a calculation package as raw PDF bytes; `/projects/{id}/documents` lists.
+
+The PDF body is not in the envelope (it is not JSON); errors are. The bytes come from
+document-service over the broker, in chunks, so a large document never needs one huge reply.
+"""
+
+import base64
+import re
+
+from aiohttp import web
+
+from apex_contracts import documents as d
+from apex_contracts import projects as c
+from apex_contracts import topology as t
+
+from ..envelope import ApiError, respond
+from ..openapi import Operation
+from ..principal import principal_of
+from ..queries import ask
+from ..validation import path_uuid, validated
+
+routes = web.RouteTableDef()
+
+CHUNK_BYTES = 4 * 1024 * 1024  # per query reply (base64 on the wire)
+_DOCUMENT_ID = re.compile(d.DOCUMENT_ID_PATTERN)
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
+
+OPERATIONS = (
+    Operation("get", "/documents/{document_id}",
+              "Download a calculation package (PDF; ETag and id are its SHA-256)", "viewer",
+              None, errors=(404, 503, 504), media_type=d.PDF),
+    Operation("get", "/projects/{project_id}/documents",
+              "List a project's calculation packages, newest first", "viewer", d.DocumentPage,
+              query=d.DocumentPageQuery, errors=(404, 422, 503, 504)),
+)  # fmt: skip
+
+
+def _document_id(request: web.Request) -> str:
+    document_id = request.match_info["document_id"]
+    if not _DOCUMENT_ID.match(document_id):  # not a SHA-256: names nothing that exists
+        raise ApiError(404, "document not found", type="not_found")
+    return document_id
+
+
+def _chunk(document_id: str, offset: int) -> d.GetDocumentContent:
+    return d.GetDocumentContent(
+        document_id=document_id, max_bytes=CHUNK_BYTES, offset=offset, chunked=True
+    )
+
+
+@routes.get("/documents/{document_id}")
+async def download_document(request: web.Request) -> web.StreamResponse:
+    principal_of(request).require("viewer")
+    document_id = _document_id(request)
+    etag = f'"{document_id}"'
+    if request.headers.get("If-None-Match") == etag:  # still 404 for another account's id
+        await ask(request, t.DOCUMENT_GET, d.GetDocument(document_id=document_id))
+        return web.Response(status=304, headers={"ETag": etag})
+    first = d.DocumentContent.model_validate(
+        await ask(request, t.DOCUMENT_GET_CONTENT, _chunk(document_id, 0))
+    )
+    doc = first.document
+    headers = {
+        "ETag": etag,
+        "Content-Disposition": f'attachment; filename="{_UNSAFE.sub("_", doc.filename)}"',
+        "Cache-Control": "private, max-age=3600",
+        "X-Content-Type-Options": "nosniff",
+    }
+    body = base64.b64decode(first.content_b64 or "")
+    if first.next_offset is None:
+        return web.Response(body=body, content_type=d.PDF, headers=headers)
+    response = web.StreamResponse(headers={**headers, "Content-Type": d.PDF})
+    response.content_length = doc.size_bytes
+    await response.prepare(request)
+    await response.write(body)
+    offset: int | None = first.next_offset
+    while offset is not None:
+        part = d.DocumentContent.model_validate(
+            await ask(request, t.DOCUMENT_GET_CONTENT, _chunk(document_id, offset))
+        )
+        await response.write(base64.b64decode(part.content_b64 or ""))
+        offset = part.next_offset
+    await response.write_eof()
+    return response
+
+
+@routes.get("/projects/{project_id}/documents")
+async def list_documents(request: web.Request) -> web.Response:
+    principal_of(request).require("viewer")
+    project_id = path_uuid(request, "project_id", "project")
+    page = validated(d.DocumentPageQuery, dict(request.query))
+    await ask(request, t.PROJECT_GET, c.GetProject(project_id=project_id))  # 404: not the account's
+    query = d.ListDocuments(project_id=project_id, limit=page.limit, cursor=page.cursor)
+    return respond(await ask(request, t.DOCUMENT_LIST, query))

@@ -1,0 +1,124 @@
+"""`/webhooks`: an account's webhook registrations (stored and delivered by notification-service).
+
+`POST /webhooks` is a command like every other change (task, confirmed publish), but the
+gateway makes the webhook's secret itself and answers with it, once: the secret travels to
+notification-service in the command and is never written to the task store, an event or the
+audit log. The request waits for the outcome (up to `Prefer: wait=N`, else the query timeout),
+so a refused URL is a 422 here; if notification-service is slow the answer is a 202 that still
+carries the id and the secret, and the task tells how it ended.
+"""
+
+import secrets
+from uuid import uuid4
+
+from aiohttp import web
+from redis.exceptions import RedisError
+
+from apex_contracts import notifications as n
+from apex_contracts import topology as t
+from apex_contracts.tasks import ErrorCode, TaskState
+from apex_runtime.amqp_client import BrokerUnavailable
+
+from ..commands import accept, failed, requested_wait
+from ..deps import deps_of
+from ..envelope import ApiError, respond
+from ..guard import idempotency_of
+from ..openapi import IDEMPOTENCY, PREFER, Accepted, Operation
+from ..principal import principal_of
+from ..queries import ask
+from ..validation import body_as, path_uuid
+
+routes = web.RouteTableDef()
+
+OPERATIONS = (
+    Operation("post", "/webhooks", "Register a webhook; the answer shows its secret once",
+              "engineer", n.WebhookCreated, n.WebhookDraft, success=(201, 202),
+              errors=(400, 408, 409, 413, 415, 422, 503), headers=(PREFER, IDEMPOTENCY)),
+    Operation("get", "/webhooks", "List the account's webhooks (never their secrets)", "viewer",
+              n.WebhookPage, errors=(503, 504)),
+    Operation("delete", "/webhooks/{webhook_id}", "Delete a webhook", "engineer", Accepted,
+              success=(202, 200), errors=(400, 404, 409, 422, 503),
+              headers=(PREFER, IDEMPOTENCY), command=True),
+)  # fmt: skip
+
+
+def _unavailable(what: str, retry_after: str) -> ApiError:
+    return ApiError(
+        503,
+        f"{what} unavailable; retry shortly",
+        type="unavailable",
+        headers={"Retry-After": retry_after},
+    )
+
+
+@routes.post("/webhooks")
+async def register_webhook(request: web.Request) -> web.Response:
+    who = principal_of(request)
+    who.require("engineer")
+    draft = await body_as(request, n.WebhookDraft)
+    deps = deps_of(request)
+    scope = idempotency_of(request)
+    webhook_id = scope.derive("webhook") if scope else uuid4()
+    task_id = str(scope.derive("task")) if scope else str(uuid4())
+    message_id = str(scope.derive("message")) if scope else str(uuid4())
+    secret = secrets.token_urlsafe(32)
+    try:
+        created = await deps.status.create(task_id, n.WEBHOOK_REGISTER, who.account, who.actor)
+    except RedisError as exc:
+        raise _unavailable("task store", "2") from exc
+    if not created:  # a retry whose stored answer is gone: the first secret cannot be shown again
+        raise ApiError(
+            409,
+            "this Idempotency-Key already registered a webhook and its secret was shown once; "
+            f"delete webhook {webhook_id} and register again to get a new secret",
+            type="conflict",
+        )
+    command = n.RegisterWebhook(
+        webhook_id=webhook_id, url=str(draft.url), events=draft.events, secret=secret
+    )
+    try:
+        await deps.broker.publish_command(
+            n.WEBHOOK_REGISTER,
+            command.model_dump_json().encode(),
+            task_id=task_id,
+            message_id=message_id,
+            headers={t.HEADER_ACCOUNT: who.account, t.HEADER_ACTOR: who.actor},
+        )
+    except BrokerUnavailable as exc:
+        await deps.status.fail(task_id, ErrorCode.UNAVAILABLE, "the command was not accepted")
+        raise _unavailable("message broker", "5") from exc
+    status_url = f"/tasks/{task_id}"
+    answer = n.WebhookCreated(
+        webhook_id=webhook_id,
+        secret=secret,
+        url=command.url,
+        events=list(command.events),
+        task_id=task_id,
+        status_url=status_url,
+    ).model_dump(mode="json")
+    wait_s = requested_wait(request, deps.settings.max_wait_s) or deps.settings.query_timeout_s
+    task = await deps.waiter.wait(task_id, wait_s)
+    if task is not None and task.state is TaskState.SUCCESS:
+        location = f"/webhooks/{webhook_id}"
+        return respond(answer, status=201, headers={"Location": location})
+    if task is not None and task.state in (TaskState.FAILURE, TaskState.REVOKED):
+        return failed(task)
+    return respond(answer, status=202, headers={"Location": status_url})
+
+
+@routes.get("/webhooks")
+async def list_webhooks(request: web.Request) -> web.Response:
+    principal_of(request).require("viewer")
+    return respond(await ask(request, n.WEBHOOK_LIST, n.ListWebhooks()))
+
+
+@routes.delete("/webhooks/{webhook_id}")
+async def delete_webhook(request: web.Request) -> web.Response:
+    principal_of(request).require("engineer")
+    webhook_id = path_uuid(request, "webhook_id", "webhook")
+    return await accept(
+        request,
+        n.WEBHOOK_DELETE,
+        n.DeleteWebhook(webhook_id=webhook_id),
+        accepted={"webhook_id": str(webhook_id)},
+    )

@@ -1,0 +1,3 @@
+from apex_runtime.migrations import run_env
+
+run_env()
