@@ -53,10 +53,10 @@ async def test_a_redelivered_command_takes_effect_once(
     again = await task_done(http, second)
     assert again["state"] == "SUCCESS"
     assert again["result"]["project_id"] == project_id
-    types = await audit_types(http, project_id, {"project.created"})
+    await audit_types(http, project_id, {"project.created"})
     await asyncio.sleep(0.2)
     types = await audit_types(http, project_id, {"project.created"})
-    assert types == ["project.created"]
+    assert types.count("project.created") == 1  # (the accepted commands are audited too)
 
 
 async def test_invalid_command_fails_its_task_and_is_dead_lettered(
