@@ -1,5 +1,6 @@
 """`python -m apex_gateway`: serve the HTTP API until SIGTERM."""
 
+import uvloop
 from aiohttp import web
 
 from apex_runtime.logs import setup_logging
@@ -13,6 +14,7 @@ setup_logging("gateway", settings.log_level)
 setup_telemetry("gateway", settings)
 web.run_app(
     create_app(settings),
+    loop=uvloop.new_event_loop(),
     host=settings.gateway_host,
     port=settings.gateway_port,
     access_log=None,

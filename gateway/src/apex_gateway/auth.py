@@ -14,6 +14,7 @@ from .keys import ApiKeyStore
 from .principal import ROLES, Principal
 
 REQUIRED_CLAIMS = ["exp", "sub", "iss", "aud"]
+VERIFIED_CACHE_SIZE = 10_000  # tokens whose signature and claims were checked, until they expire
 
 
 class Unauthorized(ApiError):
@@ -36,6 +37,7 @@ class TokenVerifier:
         self.issuer = settings.jwt_issuer
         self.audience = settings.jwt_audience
         self._jwks: jwt.PyJWKSet | None = None
+        self._verified: dict[str, tuple[Principal, float]] = {}
         self._key: Any
         if self.algorithm == "HS256":
             self._key = settings.jwt_secret.get_secret_value()
@@ -56,6 +58,17 @@ class TokenVerifier:
         raise Unauthorized("unknown signing key")
 
     def verify(self, token: str) -> Principal:
+        """The token's principal; a token verified before is answered from memory until `exp`."""
+        cached = self._verified.get(token)
+        if cached is not None and cached[1] > time.time():
+            return cached[0]
+        principal, expires = self._verify(token)
+        if len(self._verified) >= VERIFIED_CACHE_SIZE:
+            self._verified.pop(next(iter(self._verified)))  # the oldest entry
+        self._verified[token] = (principal, expires)
+        return principal
+
+    def _verify(self, token: str) -> tuple[Principal, float]:
         try:
             claims = jwt.decode(
                 token,
@@ -76,7 +89,10 @@ class TokenVerifier:
             raise Unauthorized("token has no account claim")
         if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
             raise Unauthorized("roles claim must be a list of strings")
-        return Principal(account, str(claims["sub"]), frozenset(r for r in roles if r in ROLES))
+        principal = Principal(
+            account, str(claims["sub"]), frozenset(r for r in roles if r in ROLES)
+        )
+        return principal, float(claims["exp"])
 
 
 class Authenticator:

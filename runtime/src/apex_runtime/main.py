@@ -1,13 +1,12 @@
 """`python -m <service>`: settings, logs and telemetry first, then the service until SIGTERM."""
 
-import asyncio
 from collections.abc import Callable
 
-from apex_runtime.settings import Settings
+import uvloop
 
 from .logs import setup_logging
 from .service import ServiceRuntime, serve_until_signalled
-from .settings import get_settings
+from .settings import Settings, get_settings
 from .telemetry import setup_telemetry
 
 
@@ -20,4 +19,4 @@ def run_service(name: str, build: Callable[[Settings], ServiceRuntime]) -> None:
         runtime = build(settings)
         await serve_until_signalled(runtime.start, runtime.stop)
 
-    asyncio.run(main())
+    uvloop.run(main())

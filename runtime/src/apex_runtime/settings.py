@@ -89,6 +89,7 @@ class Settings(BaseSettings):
     body_timeout_s: float = Field(default=10.0, gt=0)
 
     otlp_endpoint: str | None = None
+    trace_sample_ratio: float | None = Field(default=None, ge=0, le=1)  # None: 1 when exporting
     sentry_dsn: str | None = None
     log_level: str = "INFO"
 

@@ -239,7 +239,10 @@ class StatusStore:
             await self.move(parent_id, TaskState.REVOKED)
 
     async def get(self, task_id: str) -> TaskView | None:
-        raw = await self.redis.hgetall(task_key(task_id))
+        async with self.redis.pipeline(transaction=False) as pipe:
+            pipe.hgetall(task_key(task_id))
+            pipe.lrange(children_key(task_id), 0, -1)
+            raw, child_ids = await pipe.execute()
         if not raw:
             return None
         data = {_text(k): _text(v) for k, v in raw.items()}
@@ -259,14 +262,16 @@ class StatusStore:
             created_at=datetime.fromisoformat(data["created_at"]),
             updated_at=datetime.fromisoformat(data["updated_at"]),
             parent_id=data.get("parent_id") or None,
-            children=await self._children(task_id),
+            children=await self._children_of([_text(c) for c in child_ids]),
         )
 
     async def _child_ids(self, task_id: str) -> list[str]:
         return [_text(c) for c in await self.redis.lrange(children_key(task_id), 0, -1)]
 
     async def _children(self, task_id: str) -> list[ChildTask]:
-        ids = await self._child_ids(task_id)
+        return await self._children_of(await self._child_ids(task_id))
+
+    async def _children_of(self, ids: list[str]) -> list[ChildTask]:
         if not ids:
             return []
         async with self.redis.pipeline(transaction=False) as pipe:
