@@ -1,114 +1,385 @@
-"""Audit use cases: record an event once; search the account's entries."""
+"""Audit use cases: append entries, sign checkpoints, search, export, verify."""
 
+import asyncio
+import base64
+import binascii
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
 
-from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlmodel import col, select
+import orjson
+from sqlalchemy import and_
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from apex_contracts.audit import AuditEntryView, AuditPage, SearchAudit
+from apex_contracts.audit import (
+    AuditAccounts,
+    AuditEntryView,
+    AuditExportChunk,
+    AuditPage,
+    AuditRecord,
+    AuditVerification,
+    BrokenAt,
+    CheckpointPage,
+    CheckpointView,
+    ExportAudit,
+    ListCheckpoints,
+    SearchAudit,
+    VerifyAudit,
+)
 from apex_runtime.errors import Invalid
 from apex_runtime.tasks import MessageContext
 
-from .tables import AuditEntry
+from . import store
+from .chain import GENESIS, Break, Draft, Head, Link, check_links, seal
+from .signing import CheckpointKeys, KeySource, checkpoint_message
+from .tables import checkpoints, entries
 
-Sessions = async_sessionmaker[AsyncSession]
-SUBJECT_FIELDS = ("project_id", "document_id", "task_id")
-
-
-def subject_of(payload: dict[str, Any]) -> str | None:
-    """The id of what the event is about: a project, a document or a task."""
-    for name in SUBJECT_FIELDS:
-        if payload.get(name):
-            return str(payload[name])
-    return None
+EXPORT_CHUNK = 1000
 
 
-def trace_id_of(traceparent: str | None) -> str | None:
-    """The trace id inside a W3C `traceparent` header (`00-<trace id>-<span id>-<flags>`)."""
-    parts = (traceparent or "").split("-")
-    return parts[1] if len(parts) == 4 and len(parts[1]) == 32 else None
+# Appending -------------------------------------------------------------------------------
 
 
-def occurred_at_of(payload: dict[str, Any]) -> datetime:
+@dataclass
+class Appended:
+    """What one batch did: each account's new head and each new entry's sequence."""
+
+    heads: dict[str, Head] = field(default_factory=dict)
+    sequences: dict[tuple[str, str], int] = field(default_factory=dict)  # (account, message id)
+
+
+async def append_entries(
+    drafts: Sequence[Draft], engine: AsyncEngine, keys: KeySource, checkpoint_every: int
+) -> Appended:
+    """Append drafts to their accounts' chains in one transaction, one writer per account;
+    a message id the account already recorded is skipped (redelivery). Every
+    `checkpoint_every`-th entry is signed in the same transaction."""
+    by_account: dict[str, dict[str, Draft]] = {}
+    for draft in drafts:
+        by_account.setdefault(draft.account, {}).setdefault(draft.message_id, draft)
+    signer = await keys()
+    appended = Appended()
+    async with engine.begin() as conn:
+        for account in sorted(by_account):  # one lock order in every replica: no deadlocks
+            await store.lock_account(conn, account)
+            group = by_account[account]
+            head, known = await store.head_and_recorded(conn, account, list(group))
+            fresh = [d for message_id, d in group.items() if message_id not in known]
+            if not fresh:
+                continue
+            now = datetime.now(UTC)
+            links = seal(fresh, head, now)
+            await store.insert_links(conn, links)
+            marks = [link for link in links if link.sequence % checkpoint_every == 0]
+            if marks:
+                await store.insert_checkpoints(
+                    conn, [_signed(signer, account, m.sequence, m.entry_hash, now) for m in marks]
+                )
+            appended.heads[account] = Head(links[-1].sequence, links[-1].entry_hash)
+            appended.sequences.update({(account, link.message_id): link.sequence for link in links})
+    return appended
+
+
+async def sign_checkpoints(heads: dict[str, Head], engine: AsyncEngine, keys: KeySource) -> int:
+    """Sign a checkpoint at each given head (the time-based ones); returns how many."""
+    signer = await keys()
+    now = datetime.now(UTC)
+    signed = [_signed(signer, a, h.sequence, h.entry_hash, now) for a, h in heads.items()]
+    if signed:
+        async with engine.begin() as conn:
+            await store.insert_checkpoints(conn, signed)
+    return len(signed)
+
+
+def _signed(
+    signer: CheckpointKeys, account: str, sequence: int, entry_hash: bytes, now: datetime
+) -> store.Checkpoint:
+    message = checkpoint_message(account, sequence, entry_hash, now)
+    return store.Checkpoint(account, sequence, entry_hash, now, signer.key_id, signer.sign(message))
+
+
+class PendingCheckpoints:
+    """Heads that moved since their last signed checkpoint; the clock signs them every T s."""
+
+    def __init__(self, every: int) -> None:
+        self.every = every
+        self._heads: dict[str, Head] = {}
+
+    def advanced(self, heads: dict[str, Head]) -> None:
+        for account, head in heads.items():
+            if head.sequence % self.every == 0:
+                self._heads.pop(account, None)  # signed with the batch
+            else:
+                self._heads[account] = head
+
+    def take(self) -> dict[str, Head]:
+        heads, self._heads = self._heads, {}
+        return heads
+
+    def give_back(self, heads: dict[str, Head]) -> None:
+        for account, head in heads.items():
+            if account not in self._heads:
+                self._heads[account] = head
+
+
+# Reading ----------------------------------------------------------------------------------
+
+
+def _cursor(sequence: int) -> str:
+    return base64.urlsafe_b64encode(orjson.dumps({"before": sequence})).rstrip(b"=").decode()
+
+
+def _before(cursor: str) -> int:
     try:
-        return datetime.fromisoformat(str(payload["occurred_at"]))
-    except (KeyError, ValueError):
-        return datetime.now(UTC)
+        keyset = orjson.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        before = keyset["before"]
+    except (binascii.Error, ValueError, TypeError, KeyError) as exc:
+        raise Invalid("cursor is not one this service issued") from exc
+    if not isinstance(before, int) or isinstance(before, bool) or before < 1:
+        raise Invalid("cursor is not one this service issued")
+    return before
 
 
-async def record_event(
-    payload: dict[str, Any],
-    ctx: MessageContext,
-    routing_key: str,
-    traceparent: str | None,
-    sessions: Sessions,
-) -> bool:
-    """Store the event; a redelivered message id is stored once. True when it was new."""
-    statement = (
-        insert(AuditEntry)
-        .values(
-            message_id=ctx.message_id,
-            account=ctx.account or str(payload.get("account", "")),
-            actor=ctx.actor or payload.get("actor"),
-            routing_key=routing_key,
-            subject_id=subject_of(payload),
-            occurred_at=occurred_at_of(payload),
-            recorded_at=datetime.now(UTC),
-            trace_id=trace_id_of(traceparent),
-            payload=payload,
-        )
-        .on_conflict_do_nothing(index_elements=["message_id"])
-        .returning(col(AuditEntry.id))
-    )
-    async with sessions.begin() as session:
-        inserted = (await session.execute(statement)).first()
-    return inserted is not None
-
-
-def _view(e: AuditEntry) -> AuditEntryView:
-    assert e.id is not None
-    return AuditEntryView(
-        entry_id=e.id,
-        message_id=e.message_id,
-        account=e.account,
-        actor=e.actor,
-        routing_key=e.routing_key,
-        subject_id=e.subject_id,
-        occurred_at=e.occurred_at,
-        recorded_at=e.recorded_at,
-        trace_id=e.trace_id,
-        payload=e.payload,
+def view_of(link: Link) -> AuditEntryView:
+    document = orjson.loads(link.body)
+    subject = document.get("subject") or {}
+    return AuditEntryView.model_validate(
+        {
+            **document,
+            "prev_hash": link.prev_hash.hex(),
+            "entry_hash": link.entry_hash.hex(),
+            "subject_id": subject.get("project_id")
+            or subject.get("document_id")
+            or document.get("task_id"),
+        }
     )
 
 
-async def search(query: SearchAudit, ctx: MessageContext, sessions: Sessions) -> AuditPage:
-    """The account's entries, newest first; the cursor is the last entry id seen."""
-    conditions = [col(AuditEntry.account) == ctx.account]
+async def search(query: SearchAudit, ctx: MessageContext, engine: AsyncEngine) -> AuditPage:
+    """The account's entries, newest first; the cursor is the keyset (last sequence seen)."""
+    statement = store.entry_rows(ctx.account)
     if query.project_id:
-        conditions.append(col(AuditEntry.subject_id) == str(query.project_id))
+        statement = statement.where(entries.c.project_id == str(query.project_id))
     if query.actor:
-        conditions.append(col(AuditEntry.actor) == query.actor)
+        statement = statement.where(entries.c.actor == query.actor)
     if query.type:
-        conditions.append(col(AuditEntry.routing_key) == query.type)
+        if query.type.endswith("*"):
+            prefix = query.type.rstrip("*").replace("\\", "\\\\").replace("%", r"\%")
+            statement = statement.where(
+                entries.c.routing_key.like(prefix.replace("_", r"\_") + "%", escape="\\")
+            )
+        else:
+            statement = statement.where(entries.c.routing_key == query.type)
     if query.since:
-        conditions.append(col(AuditEntry.occurred_at) >= query.since)
+        statement = statement.where(entries.c.occurred_at >= query.since)
     if query.until:
-        conditions.append(col(AuditEntry.occurred_at) < query.until)
+        statement = statement.where(entries.c.occurred_at < query.until)
     if query.cursor:
-        if not query.cursor.isdigit():
-            raise Invalid("cursor is not one this service issued")
-        conditions.append(col(AuditEntry.id) < int(query.cursor))
+        statement = statement.where(entries.c.sequence < _before(query.cursor))
+    statement = statement.order_by(entries.c.sequence.desc()).limit(query.limit + 1)
+    async with engine.connect() as conn:
+        links = [store.link_of(r) for r in await conn.execute(statement)]
+    more = len(links) > query.limit
+    links = links[: query.limit]
+    next_cursor = _cursor(links[-1].sequence) if more and links else None
+    return AuditPage(items=[view_of(link) for link in links], next_cursor=next_cursor)
+
+
+async def export(query: ExportAudit, ctx: MessageContext, engine: AsyncEngine) -> AuditExportChunk:
+    """One chunk of the account's entries, oldest first, after sequence `query.after`."""
+    statement = store.entry_rows(ctx.account).where(entries.c.sequence > query.after)
+    if query.since:
+        statement = statement.where(entries.c.occurred_at >= query.since)
+    if query.until:
+        statement = statement.where(entries.c.occurred_at < query.until)
+    statement = statement.order_by(entries.c.sequence).limit(EXPORT_CHUNK + 1)
+    async with engine.connect() as conn:
+        links = [store.link_of(r) for r in await conn.execute(statement)]
+    more = len(links) > EXPORT_CHUNK
+    links = links[:EXPORT_CHUNK]
+    return AuditExportChunk(
+        records=[
+            AuditRecord(
+                sequence=link.sequence,
+                prev_hash=link.prev_hash.hex(),
+                entry_hash=link.entry_hash.hex(),
+                entry=orjson.loads(link.body),
+            )
+            for link in links
+        ],
+        next_after=links[-1].sequence if more and links else None,
+    )
+
+
+async def list_checkpoints(
+    query: ListCheckpoints, ctx: MessageContext, engine: AsyncEngine, keys: KeySource
+) -> CheckpointPage:
+    """The account's signed checkpoints, newest first, with the public key to check them."""
+    current = await keys()
+    conditions = [checkpoints.c.account == ctx.account]
+    if query.cursor:
+        conditions.append(checkpoints.c.sequence < _before(query.cursor))
     statement = (
-        select(AuditEntry)
-        .where(*conditions)
-        .order_by(col(AuditEntry.id).desc())
+        checkpoints.select()
+        .where(and_(*conditions))
+        .order_by(checkpoints.c.sequence.desc())
         .limit(query.limit + 1)
     )
-    async with sessions() as session:
-        rows = list((await session.execute(statement)).scalars())
+    async with engine.connect() as conn:
+        rows = list(await conn.execute(statement))
     more = len(rows) > query.limit
     rows = rows[: query.limit]
-    next_cursor = str(rows[-1].id) if more and rows else None
-    return AuditPage(items=[_view(e) for e in rows], next_cursor=next_cursor)
+    items = [
+        CheckpointView(
+            account=r.account,
+            sequence=r.sequence,
+            entry_hash=bytes(r.entry_hash).hex(),
+            signed_at=r.signed_at,
+            key_id=r.key_id,
+            signature=base64.b64encode(bytes(r.signature)).decode(),
+            message=checkpoint_message(
+                r.account, r.sequence, bytes(r.entry_hash), r.signed_at
+            ).decode(),
+        )
+        for r in rows
+    ]
+    return CheckpointPage(
+        key_id=current.key_id,
+        public_key=current.public_base64,
+        public_key_pem=current.public_pem,
+        items=items,
+        next_cursor=_cursor(rows[-1].sequence) if more and rows else None,
+    )
+
+
+async def list_accounts(engine: AsyncEngine) -> AuditAccounts:
+    async with engine.connect() as conn:
+        return AuditAccounts(accounts=await store.accounts(conn))
+
+
+# Verifying --------------------------------------------------------------------------------
+
+
+async def verify(
+    query: VerifyAudit,
+    ctx: MessageContext,
+    engine: AsyncEngine,
+    keys: KeySource,
+    chunk: int,
+    parallel: int = 2,
+) -> AuditVerification:
+    """Recompute one stretch of the account's chain and check the checkpoints signed in it.
+
+    The stretch is cut in `parallel` ranges scanned at once on their own connections; each
+    range starts from the stored hash of the entry before it, which the range before checks.
+    Entries are never changed once committed and an account's entries commit in sequence
+    order, so every entry up to the head read first is visible to every scan.
+    """
+    account = ctx.account
+    start = Head(
+        query.after_sequence, bytes.fromhex(query.after_hash) if query.after_hash else GENESIS
+    )
+    trusted = await keys()
+    async with engine.connect() as conn:
+        log_head = await store.head_of(conn, account)
+    through = min(start.sequence + (query.limit or chunk), log_head.sequence)
+    complete = through >= log_head.sequence
+    scans = await asyncio.gather(
+        *(
+            _scan_range(engine, account, start, low, high)
+            for low, high in _ranges(start.sequence, through, parallel)
+        )
+    )
+    unsound = [s.first_unsound for s in scans if s.first_unsound is not None]
+    end = max([start.sequence, *(s.last_sequence or 0 for s in scans)])
+    snapshot = engine.execution_options(isolation_level="REPEATABLE READ")
+    async with snapshot.connect() as conn, conn.begin():
+        broken: Break | None = None
+        if unsound:
+            broken = await _why_unsound(conn, account, start, min(unsound))
+            end, complete = broken.sequence - 1, True
+        signed = await store.checkpoints_after(
+            conn, account, start.sequence, None if complete else end
+        )
+        if broken is not None:
+            signed = [c for c in signed if c.sequence < broken.sequence]
+        signed_break, checked = await _check_checkpoints(conn, account, signed, trusted, end)
+        if signed_break is not None and (broken is None or signed_break.sequence < broken.sequence):
+            broken, complete = signed_break, True
+        valid_through = broken.sequence - 1 if broken else end
+        head = start
+        if valid_through > start.sequence:
+            last = await store.link_at(conn, account, valid_through)
+            assert last is not None
+            head = Head(last.sequence, last.entry_hash)
+    return AuditVerification(
+        account=account,
+        verified=broken is None,
+        entries=head.sequence - start.sequence,
+        head_sequence=head.sequence,
+        head_hash=head.entry_hash.hex() if head.sequence else None,
+        broken_at=BrokenAt(sequence=broken.sequence, reason=broken.reason, detail=broken.detail)
+        if broken
+        else None,
+        checkpoints=checked,
+        complete=complete,
+    )
+
+
+def _ranges(after: int, through: int, parts: int) -> list[tuple[int, int]]:
+    """(after, through] cut in up to `parts` consecutive ranges (low, high]."""
+    if through <= after:
+        return []
+    size = -(-(through - after) // parts)
+    return [(low, min(low + size, through)) for low in range(after, through, size)]
+
+
+async def _scan_range(
+    engine: AsyncEngine, account: str, start: Head, low: int, high: int
+) -> store.Scan:
+    async with engine.connect() as conn:
+        before = start
+        if low > start.sequence:
+            before = await store.head_within(conn, account, start.sequence, low) or start
+        return await store.scan(conn, account, before, high)
+
+
+async def _why_unsound(conn: AsyncConnection, account: str, start: Head, at: int) -> Break:
+    """Re-check the first entry the scan rejected, with the pure chain code, to say why."""
+    before = await store.link_before(conn, account, at)
+    previous = (
+        Head(before.sequence, before.entry_hash)
+        if before is not None and before.sequence > start.sequence
+        else start
+    )
+    failing = await store.link_at(conn, account, at)
+    assert failing is not None
+    found = check_links([failing], previous).broken_at
+    return found or Break(at, "hash_mismatch", f"entry {at} failed the scan")
+
+
+async def _check_checkpoints(
+    conn: AsyncConnection,
+    account: str,
+    signed: list[store.Checkpoint],
+    keys: CheckpointKeys,
+    log_end: int,
+) -> tuple[Break | None, int]:
+    """The first checkpoint that is forged, contradicts the log or outlives its end."""
+    logged = await store.entry_hashes(
+        conn, account, [c.sequence for c in signed if c.sequence <= log_end]
+    )
+    for checked, cp in enumerate(signed):
+        message = checkpoint_message(account, cp.sequence, cp.entry_hash, cp.signed_at)
+        problem = keys.check(cp.key_id, message, cp.signature)
+        if problem:
+            return Break(
+                cp.sequence, "bad_signature", f"checkpoint {cp.sequence}: {problem}"
+            ), checked
+        if cp.sequence > log_end:
+            detail = f"checkpoint {cp.sequence} was signed, but the log ends at entry {log_end}"
+            return Break(log_end + 1, "truncated", detail), checked
+        if logged.get(cp.sequence) != cp.entry_hash:
+            detail = f"entry {cp.sequence} differs from the hash its signed checkpoint holds"
+            return Break(cp.sequence, "checkpoint_mismatch", detail), checked
+    return None, len(signed)

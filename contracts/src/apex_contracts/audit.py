@@ -1,18 +1,41 @@
-"""Audit queries and replies (owned by audit-service)."""
+"""Audit queries and replies (owned by audit-service).
+
+The audit log is a hash chain per account: entry `n` stores `prev_hash` (the hash of entry
+`n - 1`, 32 zero bytes for entry 1) and `entry_hash = SHA-256(prev_hash ‖ canonical JSON of
+the entry)`. Hashes are lowercase hex on the wire, signatures base64.
+"""
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Final, Literal
 from uuid import UUID
 
 from pydantic import Field
 
 from .base import Message
 
+# Names on the wire owned by audit-service (next to `topology.AUDIT_SEARCH`).
+AUDIT_EXPORT: Final = "audit.export"
+AUDIT_VERIFY: Final = "audit.verify"
+AUDIT_CHECKPOINTS: Final = "audit.checkpoints"
+AUDIT_ACCOUNTS: Final = "audit.accounts"
+AUDIT_COMMANDS_QUEUE: Final = "audit-service.commands"
+
+EntryKind = Literal["event", "command"]
+BreakReason = Literal[
+    "gap", "link_mismatch", "hash_mismatch", "bad_signature", "checkpoint_mismatch", "truncated"
+]
+HASH_PATTERN: Final = r"^[0-9a-f]{64}$"
+
+
+# Search -----------------------------------------------------------------------------------
+
 
 class SearchAudit(Message):
+    """`GET /audit`: the account's entries, newest first (keyset pagination)."""
+
     project_id: UUID | None = None
     actor: str | None = None
-    type: str | None = None
+    type: str | None = None  # a routing key; `security.*` matches every key under `security.`
     since: datetime | None = None
     until: datetime | None = None
     cursor: str | None = None
@@ -20,18 +43,137 @@ class SearchAudit(Message):
 
 
 class AuditEntryView(Message):
-    entry_id: int
+    """One entry as recorded; every field but the hashes is covered by `entry_hash`."""
+
+    sequence: int
+    prev_hash: str
+    entry_hash: str
+    kind: EntryKind
     message_id: str
     account: str
     actor: str | None
     routing_key: str
-    subject_id: str | None
+    subject: dict[str, str]
+    subject_id: str | None  # the project, document or task the entry is about (first of them)
+    task_id: str | None
     occurred_at: datetime
     recorded_at: datetime
     trace_id: str | None
     payload: dict[str, Any]
+    redacted: list[str] = []
 
 
 class AuditPage(Message):
     items: list[AuditEntryView]
     next_cursor: str | None
+
+
+# Export -----------------------------------------------------------------------------------
+
+
+class ExportAudit(Message):
+    """One bounded chunk of `GET /audit/export`, oldest first; callers loop on `next_after`."""
+
+    since: datetime | None = None
+    until: datetime | None = None
+    after: int = Field(default=0, ge=0)  # continue after this sequence
+    limit: int = Field(default=1000, ge=1, le=5000)
+
+
+class AuditRecord(Message):
+    """One NDJSON line of an export: enough to recompute the chain outside APEX."""
+
+    sequence: int
+    prev_hash: str
+    entry_hash: str
+    entry: dict[str, Any]  # hash input: SHA-256(prev_hash ‖ canonical JSON of `entry`)
+
+
+class AuditExportChunk(Message):
+    records: list[AuditRecord]
+    next_after: int | None  # None: nothing more
+
+
+# Verify -----------------------------------------------------------------------------------
+
+
+class VerifyAudit(Message):
+    """Verify the account's chain from `after_sequence` on, in one bounded chunk.
+
+    Callers start at 0 and repeat with the `head_sequence`/`head_hash` of each answer until
+    it is `complete`; `AuditVerification.followed_by` adds the answers up.
+    """
+
+    after_sequence: int = Field(default=0, ge=0)
+    after_hash: str | None = Field(default=None, pattern=HASH_PATTERN)  # None: 32 zero bytes
+    limit: int | None = Field(default=None, ge=1, le=2_000_000)  # None: the service's chunk
+
+
+class BrokenAt(Message):
+    sequence: int
+    reason: BreakReason
+    detail: str = ""
+
+
+class AuditVerification(Message):
+    """`GET /audit/verify` (DESIGN.md): on a break, the counts describe the valid prefix."""
+
+    account: str
+    verified: bool
+    entries: int
+    head_sequence: int
+    head_hash: str | None
+    broken_at: BrokenAt | None
+    checkpoints: int = 0  # signed checkpoints checked
+    complete: bool = True  # False: more of the log follows; ask again after head_sequence
+
+    def followed_by(self, later: "AuditVerification") -> "AuditVerification":
+        """This chunk's answer followed by the next one's, as one answer."""
+        return later.model_copy(
+            update={
+                "entries": self.entries + later.entries,
+                "checkpoints": self.checkpoints + later.checkpoints,
+                "head_sequence": later.head_sequence if later.entries else self.head_sequence,
+                "head_hash": later.head_hash if later.entries else self.head_hash,
+            }
+        )
+
+
+# Checkpoints ------------------------------------------------------------------------------
+
+
+class ListCheckpoints(Message):
+    cursor: str | None = None
+    limit: int = Field(default=100, ge=1, le=500)
+
+
+class CheckpointView(Message):
+    """A signed statement that entry `sequence` of `account` had hash `entry_hash`."""
+
+    account: str
+    sequence: int
+    entry_hash: str
+    signed_at: datetime
+    key_id: str
+    signature: str  # base64 Ed25519 signature of `message`
+    message: str  # the exact signed bytes (canonical JSON, UTF-8)
+
+
+class CheckpointPage(Message):
+    algorithm: Literal["Ed25519"] = "Ed25519"
+    key_id: str  # the current signing key
+    public_key: str  # base64 of the raw 32-byte public key
+    public_key_pem: str
+    items: list[CheckpointView]  # newest first
+    next_cursor: str | None
+
+
+# Accounts (operators' CLI) ----------------------------------------------------------------
+
+
+class ListAuditAccounts(Message):
+    pass
+
+
+class AuditAccounts(Message):
+    accounts: list[str]

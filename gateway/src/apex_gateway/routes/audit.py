@@ -1,25 +1,82 @@
-"""`/audit`: the account's audit entries, newest first."""
+"""`/audit`: search, export, verify the account's audit log, and its signed checkpoints."""
 
+import orjson
 from aiohttp import web
 
+from apex_contracts import audit as a
 from apex_contracts import topology as t
-from apex_contracts.audit import AuditPage, SearchAudit
 
-from ..envelope import respond
+from ..envelope import ApiError, respond
 from ..openapi import Operation
 from ..principal import principal_of
 from ..queries import ask
 from ..validation import validated
 
 routes = web.RouteTableDef()
+
+NDJSON = "application/x-ndjson"
 OPERATIONS = (
     Operation("get", "/audit", "Search the account's audit log, newest first", "viewer",
-              AuditPage, query=SearchAudit, errors=(422, 503, 504)),
+              a.AuditPage, query=a.SearchAudit, errors=(422, 503, 504)),
+    Operation("get", "/audit/export", "Export the account's audit log as NDJSON, oldest first",
+              "viewer", None, query=a.ExportAudit, errors=(422, 503, 504),
+              extra={"responses": {"200": {
+                  "description": "One AuditRecord per line",
+                  "content": {NDJSON: {"schema": a.AuditRecord.model_json_schema()}},
+              }}}),
+    Operation("get", "/audit/verify", "Recompute the hash chain and check every signed checkpoint",
+              "admin", a.AuditVerification, errors=(503, 504)),
+    Operation("get", "/audit/checkpoints", "Signed checkpoints, newest first, and the public key",
+              "viewer", a.CheckpointPage, query=a.ListCheckpoints, errors=(422, 503, 504)),
 )  # fmt: skip
 
 
 @routes.get("/audit")
 async def search_audit(request: web.Request) -> web.Response:
     principal_of(request).require("viewer")
-    query = validated(SearchAudit, dict(request.query))
+    query = validated(a.SearchAudit, dict(request.query))
     return respond(await ask(request, t.AUDIT_SEARCH, query))
+
+
+@routes.get("/audit/export")
+async def export_audit(request: web.Request) -> web.StreamResponse:
+    """Streams chunk after chunk from audit-service; an error after the first line is sent as a
+    last line `{"error": {...}}` (the status has gone out by then)."""
+    principal_of(request).require("viewer")
+    query = validated(a.ExportAudit, dict(request.query))
+    chunk = a.AuditExportChunk.model_validate(await ask(request, a.AUDIT_EXPORT, query))
+    response = web.StreamResponse(headers={"Content-Type": NDJSON})
+    await response.prepare(request)
+    while True:
+        lines = b"".join(orjson.dumps(r.model_dump(mode="json")) + b"\n" for r in chunk.records)
+        await response.write(lines)
+        if chunk.next_after is None:
+            break
+        query = query.model_copy(update={"after": chunk.next_after})
+        try:
+            chunk = a.AuditExportChunk.model_validate(await ask(request, a.AUDIT_EXPORT, query))
+        except ApiError as exc:
+            await response.write(orjson.dumps({"error": exc.errors[0]}) + b"\n")
+            break
+    await response.write_eof()
+    return response
+
+
+@routes.get("/audit/verify")
+async def verify_audit(request: web.Request) -> web.Response:
+    principal_of(request).require("admin")
+    query = a.VerifyAudit()
+    total: a.AuditVerification | None = None
+    while True:
+        part = a.AuditVerification.model_validate(await ask(request, a.AUDIT_VERIFY, query))
+        total = part if total is None else total.followed_by(part)
+        if part.complete:
+            return respond(total.model_dump(mode="json"))
+        query = a.VerifyAudit(after_sequence=part.head_sequence, after_hash=part.head_hash)
+
+
+@routes.get("/audit/checkpoints")
+async def audit_checkpoints(request: web.Request) -> web.Response:
+    principal_of(request).require("viewer")
+    query = validated(a.ListCheckpoints, dict(request.query))
+    return respond(await ask(request, a.AUDIT_CHECKPOINTS, query))

@@ -1,0 +1,249 @@
+"""`make bench`, part 1: how fast the gateway accepts `POST /projects`, against its ceilings.
+
+In one run, each phase alone on the machine:
+  (a) the gateway at full speed (closed loop, 32 connections),
+  (b) a bare aiohttp handler returning a fixed JSON body, under the same load generator,
+  (c) raw aio-pika publishing of the same command with confirms, 32 in flight, no HTTP,
+  (d) the gateway again at half the rate measured in (a), for its p99.
+The load generator and the publisher run in their own processes; the gateway is one process.
+project-service runs only long enough to declare and bind its queue, which then fills and is
+purged after each phase. `--profile` adds a py-spy recording of the gateway under full load.
+"""
+
+import argparse
+import asyncio
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import orjson
+import spy
+from harness import (
+    APEX_REDIS_URL,
+    BARE_PORT,
+    BENCH,
+    GATEWAY_PORT,
+    HOST,
+    PROJECT_QUEUE,
+    PYTHON,
+    SIDE_PORTS,
+    Processes,
+    bearer_token,
+    cancel_on_sigterm,
+    ensure_ports_free,
+    ensure_vhost,
+    extra_env,
+    flush_redis,
+    machine,
+    migrate,
+    purge_queues,
+    ratio,
+    row,
+    script,
+)
+
+P99_TARGET_MS = 25.0
+RAW_RATIO_TARGET = 0.60
+PHASES = ("bare", "raw", "gateway")
+# `python -m apex_gateway` on uvloop's event loop (an experiment; needs `pip install uvloop`)
+UVLOOP_GATEWAY = (
+    "import runpy, uvloop; uvloop.install(); runpy.run_module('apex_gateway', run_name='__main__')"
+)
+
+
+def loadgen(mode: str, port: int, args: argparse.Namespace, **extra: float) -> list[str]:
+    argv = [*script("loadgen.py"), mode, "--port", str(port)]
+    argv += ["--connections", str(args.connections), "--duration", str(args.duration)]
+    argv += ["--warmup", str(args.warmup)]
+    if args.token:
+        argv += ["--token", args.token]
+    for name, value in extra.items():
+        argv += [f"--{name.replace('_', '-')}", str(value)]
+    return argv
+
+
+def budget(args: argparse.Namespace) -> float:
+    """Seconds a bounded helper may take before it is killed."""
+    return args.duration + args.warmup + 60.0
+
+
+async def declare_command_queue(procs: Processes) -> None:
+    """Run project-service just long enough to declare and bind its command queue."""
+    await procs.start("project-service", [PYTHON, "-m", "apex_projects"])
+    await procs.wait_ready("project-service", f"http://{HOST}:{SIDE_PORTS['project']}/ready")
+    await procs.stop("project-service")
+    await purge_queues(PROJECT_QUEUE)
+
+
+async def measure_bare(procs: Processes, args: argparse.Namespace) -> dict[str, Any]:
+    await procs.start("bare", [*script("bare_app.py"), "--port", str(BARE_PORT)], cwd=BENCH)
+    try:
+        await procs.wait_ready("bare", f"http://{HOST}:{BARE_PORT}/ready")
+        return await drive(procs, "bare", loadgen("closed", BARE_PORT, args), budget(args))
+    finally:
+        await procs.stop("bare")
+
+
+async def measure_raw_publish(procs: Processes, args: argparse.Namespace) -> dict[str, Any]:
+    argv = [*script("raw_publish.py"), "--in-flight", str(args.connections)]
+    argv += ["--duration", str(args.duration), "--warmup", str(args.warmup)]
+    stats: dict[str, Any] = await procs.run_json("raw-publish", argv, budget(args))
+    stats["queued"] = (await purge_queues(PROJECT_QUEUE)).get(PROJECT_QUEUE, 0)
+    stats["cpu_ms_per_request"] = round(stats["cpu_s"] * 1000 / max(1, stats["sent"]), 3)
+    return stats
+
+
+async def drive(procs: Processes, server: str, argv: list[str], budget_s: float) -> dict[str, Any]:
+    """Run the load generator against `server`; add the server's CPU use during the run."""
+    cpu, wall = procs.cpu_seconds(server), time.monotonic()
+    stats: dict[str, Any] = await procs.run_json("loadgen", argv, budget_s)
+    cpu, wall = procs.cpu_seconds(server) - cpu, time.monotonic() - wall
+    stats["server_cores"] = round(cpu / wall, 2)
+    stats["cpu_ms_per_request"] = round(cpu * 1000 / max(1, stats["sent"]), 3)
+    stats["client_cpu_ms_per_request"] = round(stats["client_cpu_s"] * 1000 / stats["sent"], 3)
+    return stats
+
+
+async def load_gateway(procs: Processes, argv: list[str], budget_s: float) -> dict[str, Any]:
+    stats = await drive(procs, "gateway", argv, budget_s)
+    stats["queued"] = (await purge_queues(PROJECT_QUEUE)).get(PROJECT_QUEUE, 0)
+    return stats
+
+
+async def profile_gateway(procs: Processes, args: argparse.Namespace) -> dict[str, Any]:
+    """Record the gateway with py-spy while the load generator drives it at full speed."""
+    out = Path(args.profile)
+    seconds = max(5, int(args.profile_seconds))
+    argv = loadgen("closed", GATEWAY_PORT, args)
+    argv[argv.index("--duration") + 1] = str(seconds + 2)
+    recording = spy.record(procs, "gateway", out, args.warmup + 0.5, seconds)
+    load, _ = await asyncio.gather(load_gateway(procs, argv, budget(args) + seconds), recording)
+    return {"path": str(out), "load": load}
+
+
+async def measure_gateway(
+    procs: Processes, args: argparse.Namespace
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any] | None]:
+    command = [PYTHON, "-c", UVLOOP_GATEWAY] if args.uvloop else [PYTHON, "-m", "apex_gateway"]
+    await procs.start("gateway", command, env=extra_env(args.gateway_env))
+    try:
+        await procs.wait_ready("gateway", f"http://{HOST}:{GATEWAY_PORT}/ready")
+        full = await load_gateway(procs, loadgen("closed", GATEWAY_PORT, args), budget(args))
+        rate = max(1.0, round(full["rate"] / 2))
+        half = await load_gateway(
+            procs, loadgen("rate", GATEWAY_PORT, args, rate=rate), budget(args)
+        )
+        profile = await profile_gateway(procs, args) if args.profile else None
+        return full, half, profile
+    finally:
+        await procs.stop("gateway")
+
+
+async def run(args: argparse.Namespace) -> dict[str, Any]:
+    cancel_on_sigterm()
+    ensure_ports_free(GATEWAY_PORT, BARE_PORT, SIDE_PORTS["project"])
+    ensure_vhost()
+    migrate()
+    await flush_redis(APEX_REDIS_URL)
+    results: dict[str, Any] = {}
+    try:
+        async with Processes(keep_logs=args.keep_logs) as procs:
+            await declare_command_queue(procs)
+            if "bare" in args.phases:
+                results["bare"] = await measure_bare(procs, args)
+            if "raw" in args.phases:
+                results["raw"] = await measure_raw_publish(procs, args)
+            if "gateway" in args.phases:
+                gateway, half, profile = await measure_gateway(procs, args)
+                results.update(gateway=gateway, half=half, profile=profile)
+    finally:
+        await purge_queues(PROJECT_QUEUE)
+        await flush_redis(APEX_REDIS_URL)
+    return results
+
+
+def report(results: dict[str, Any], args: argparse.Namespace) -> None:
+    print(f"\nAPEX accept benchmark, {machine()}")
+    print(f"{args.duration:g} s per phase after {args.warmup:g} s warm-up, ", end="")
+    print(f"{args.connections} connections / publishes in flight\n")
+    bare, raw, full, half = (results.get(k) for k in ("bare", "raw", "gateway", "half"))
+    if bare:
+        print(row("(b) bare aiohttp handler", bare) + "\n" + cpu_line(bare))
+    if raw:
+        print(row("(c) raw aio-pika publish+confirm", raw, "msg/s") + "\n" + cpu_line(raw))
+    if full and half:
+        print(row("(a) gateway POST /projects", full) + "\n" + cpu_line(full))
+        label = f"(d) gateway at {half['target_rate']:,.0f} req/s (50%)"
+        print(row(label, half) + "\n" + cpu_line(half))
+        print(f"\ngateway p99 at half load    {half['p99_ms']:.1f} ms", end="")
+        print(f" (target <= {P99_TARGET_MS:g} ms)")
+        print(f"queued by gateway (a)       {full['queued']:,} commands incl. warm-up")
+    if full and bare:
+        print(f"gateway / bare handler      {ratio(full['rate'], bare['rate']):.2f}")
+    if full and raw:
+        to_raw = ratio(full["rate"], raw["rate"])
+        print(f"gateway / raw publish       {to_raw:.2f}   (target >= {RAW_RATIO_TARGET:.2f})")
+    if results.get("profile"):
+        print_profile(results["profile"])
+
+
+def cpu_line(stats: dict[str, Any]) -> str:
+    """Where the CPU went: the measured process per request, and the load generator."""
+    line = f"{'':<34} CPU {stats['cpu_ms_per_request']:.3f} ms/request"
+    if "server_cores" in stats:
+        line += f" ({stats['server_cores']:.2f} cores busy)"
+        line += f", load generator {stats['client_cpu_ms_per_request']:.3f} ms/request"
+    return line
+
+
+def print_profile(profile: dict[str, Any]) -> None:
+    print(f"\npy-spy profile of the gateway under full load: {profile['path']}")
+    print(row("gateway while profiled", profile["load"]) + "\n")
+    cpu_ms = profile["load"]["cpu_ms_per_request"]
+    print(spy.report(Path(profile["path"]), cpu_ms, unit="command"))
+
+
+def parse() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=float, default=20.0, help="measured s per phase")
+    parser.add_argument("--warmup", type=float, default=2.0, help="unmeasured s per phase")
+    parser.add_argument("--connections", type=int, default=32, help="also publishes in flight")
+    parser.add_argument(
+        "--phases",
+        nargs="+",
+        choices=PHASES,
+        default=list(PHASES),
+        help="run only some phases (gateway = (a) and (d))",
+    )
+    parser.add_argument("--profile", metavar="PATH", help="py-spy raw output (needs py-spy)")
+    parser.add_argument("--profile-seconds", type=float, default=15.0)
+    parser.add_argument(
+        "--gateway-env",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="extra environment for the gateway (experiments, e.g. OTEL_SDK_DISABLED=true)",
+    )
+    parser.add_argument("--uvloop", action="store_true", help="run the gateway on uvloop")
+    parser.add_argument("--keep-logs", action="store_true", help="keep subprocess logs")
+    parser.add_argument("--json", metavar="PATH", help="also write the results here")
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = parse()
+    args.token = bearer_token()
+    if args.profile:
+        spy.executable()
+    try:
+        results = asyncio.run(run(args))
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        sys.exit("interrupted; every process this run started has been stopped")
+    report(results, args)
+    if args.json:
+        Path(args.json).write_bytes(orjson.dumps(results, default=str))
+
+
+if __name__ == "__main__":
+    main()
