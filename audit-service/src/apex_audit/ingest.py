@@ -23,8 +23,16 @@ import aio_pika
 import aiormq
 from aio_pika.abc import AbstractExchange, AbstractRobustChannel, AbstractRobustConnection
 from aiormq.abc import DeliveredMessage
-from opentelemetry import propagate, trace
-from opentelemetry.trace import Link, SpanContext, SpanKind, Status, StatusCode, TraceFlags
+from opentelemetry import trace
+from opentelemetry.trace import (
+    Link,
+    NonRecordingSpan,
+    SpanContext,
+    SpanKind,
+    Status,
+    StatusCode,
+    TraceFlags,
+)
 
 from apex_contracts import topology as t
 
@@ -137,13 +145,13 @@ class BatchIngest:
         except Unrecordable as exc:
             pending = _Pending(message, source.queue, None, str(exc))
         pending.link = _link_to(headers.get("traceparent"))
-        # the receipt joins the publisher's trace; the batch's write links back to it
-        with tracer.start_as_current_span(
-            f"{source.queue} receive {received.routing_key}",
-            context=propagate.extract(headers),
-            kind=SpanKind.CONSUMER,
-        ):
-            pass
+        if pending.link is not None:  # the receipt joins the publisher's trace; the batch's
+            publisher = trace.set_span_in_context(NonRecordingSpan(pending.link.context))
+            tracer.start_span(  # write links back to it
+                f"{source.queue} receive {received.routing_key}",
+                context=publisher,
+                kind=SpanKind.CONSUMER,
+            ).end()
         self._buffer.append(pending)  # in delivery order: acks may cover every earlier one
         self._arrived.set()
 

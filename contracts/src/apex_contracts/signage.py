@@ -122,7 +122,9 @@ class Cabinet(_In):
     width_ft: Annotated[float, Bounded(0.1, 60, "ft", f"{_FACE}; {_TINY}", lo_open=False)]
     height_ft: Annotated[float, Bounded(0.1, 40, "ft", f"{_FACE}; {_TINY}", lo_open=False)]
     depth_in: OptIn = None
-    weight_psf: Annotated[float, Bounded(0, 100, "psf", "LED cabinets weigh ~25 psf")] = 10.0
+    weight_psf: Annotated[
+        float, Bounded(0.1, 100, "psf", "LED cabinets weigh ~25 psf", lo_open=False)
+    ] = 10.0
     z_offset_ft: Bottom | None = None
 
 

@@ -3,9 +3,10 @@
 import re
 from dataclasses import dataclass, field
 from importlib.metadata import version
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
 
 from apex_contracts.envelope import FieldError
 from apex_contracts.tasks import TaskView
@@ -85,12 +86,32 @@ def _envelope(result_ref: dict[str, Any] | None) -> dict[str, Any]:
     }
 
 
-def _schema(model: type[BaseModel], components: dict[str, Any]) -> dict[str, Any]:
-    schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
-    for name, definition in schema.pop("$defs", {}).items():
-        components[name] = definition
-    components[model.__name__] = schema
-    return {"$ref": f"#/components/schemas/{model.__name__}"}
+REF = "#/components/schemas/"
+Mode = Literal["validation", "serialization"]
+
+
+def _model_schemas(
+    operations: tuple[Operation, ...],
+) -> tuple[dict[tuple[type[BaseModel], Mode], dict[str, Any]], dict[str, Any]]:
+    """Every model's schema generated together, so two models named alike (two `Site`s)
+    get distinct component names instead of overwriting each other."""
+    wanted: set[tuple[type[BaseModel], Mode]] = {(TaskView, "serialization")}
+    for op in operations:
+        if op.result is not None:
+            wanted.add((op.result, "serialization"))
+        if op.body is not None:
+            wanted.add((op.body, "validation"))
+    ordered = sorted(wanted, key=lambda m: (m[0].__module__, m[0].__qualname__, m[1]))
+    keys, schema = models_json_schema(ordered, ref_template=REF + "{model}")
+    by_model = {
+        (model, mode): ref for (model, mode), ref in keys.items() if isinstance(model, type)
+    }
+    defs: dict[str, Any] = schema.get("$defs", {})
+    return by_model, defs  # type: ignore[return-value]
+
+
+def _ref_name(ref: dict[str, Any]) -> str:
+    return str(ref["$ref"]).removeprefix(REF)
 
 
 # a document id is the SHA-256 of its PDF, not a UUID
@@ -139,6 +160,7 @@ def _parameters(op: Operation, components: dict[str, Any]) -> list[dict[str, Any
 
 
 def _responses(op: Operation, result: dict[str, Any] | None) -> dict[str, Any]:
+    result_name = _ref_name(result) if result else ""
     codes = {*op.success, *op.errors}
     if IDEMPOTENCY in op.headers:
         codes |= {400, 409, 422}  # a malformed key, one in flight, one used for another request
@@ -147,9 +169,7 @@ def _responses(op: Operation, result: dict[str, Any] | None) -> dict[str, Any]:
     responses: dict[str, Any] = {}
     for code in sorted(codes):
         ok = code < 300
-        schema_ref = "#/components/schemas/Envelope" + (
-            op.result.__name__ if ok and op.result else ""
-        )
+        schema_ref = REF + "Envelope" + (result_name if ok else "")
         if ok and op.result and op.command and code in (200, 201):
             schema_ref = "#/components/schemas/EnvelopeTaskView"
         content: dict[str, Any] = {"application/json": {"schema": {"$ref": schema_ref}}}
@@ -168,14 +188,14 @@ def _operation_id(op: Operation) -> str:
 
 def build_spec(operations: tuple[Operation, ...]) -> dict[str, Any]:
     """The document for `operations` (each route module lists its own in `OPERATIONS`)."""
-    components: dict[str, Any] = {}
+    keys, components = _model_schemas(operations)
     components["FieldError"] = FieldError.model_json_schema()
     components["Envelope"] = _envelope(None)
     paths: dict[str, Any] = {}
     for op in operations:
-        result = _schema(op.result, components) if op.result else None
-        if op.result:
-            components[f"Envelope{op.result.__name__}"] = _envelope(result)
+        result = keys[(op.result, "serialization")] if op.result else None
+        if result is not None:
+            components[f"Envelope{_ref_name(result)}"] = _envelope(result)
         operation: dict[str, Any] = {
             "summary": op.summary,
             "operationId": _operation_id(op),
@@ -189,7 +209,7 @@ def build_spec(operations: tuple[Operation, ...]) -> dict[str, Any]:
         if op.body is not None:
             operation["requestBody"] = {
                 "required": True,
-                "content": {"application/json": {"schema": _schema(op.body, components)}},
+                "content": {"application/json": {"schema": keys[(op.body, "validation")]}},
             }
         for key, value in op.extra.items():  # e.g. a non-JSON success response
             if isinstance(value, dict) and isinstance(operation.get(key), dict):
@@ -197,7 +217,7 @@ def build_spec(operations: tuple[Operation, ...]) -> dict[str, Any]:
             else:
                 operation[key] = value
         paths.setdefault(op.path, {})[op.method] = operation
-    components["EnvelopeTaskView"] = _envelope(_schema(TaskView, components))
+    components["EnvelopeTaskView"] = _envelope(keys[(TaskView, "serialization")])
     return {
         "openapi": "3.1.0",
         "info": {

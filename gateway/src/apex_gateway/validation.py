@@ -14,7 +14,32 @@ M = TypeVar("M", bound=BaseModel)
 _ETAG = re.compile(r'^(?:W/)?"?(\d+)"?$')
 
 
+def _nul_at(data: Any, path: str = "") -> str | None:
+    """The path of a string holding a NUL character (PostgreSQL cannot store one), if any."""
+    if isinstance(data, str):
+        return path if "\x00" in data else None
+    items = (
+        data.items()
+        if isinstance(data, dict)
+        else enumerate(data)
+        if isinstance(data, list)
+        else ()
+    )
+    for key, value in items:
+        if isinstance(key, str) and "\x00" in key:
+            return f"{path}.{key}".lstrip(".")
+        found = _nul_at(value, f"{path}.{key}".lstrip("."))
+        if found is not None:
+            return found
+    return None
+
+
 def validated(model: type[M], data: Any, prefix: str = "") -> M:
+    nul = _nul_at(data)
+    if nul is not None:
+        raise ApiError(
+            422, "text must not contain NUL characters", type="invalid", field=prefix + nul
+        )
     try:
         return model.model_validate(data)
     except ValidationError as exc:

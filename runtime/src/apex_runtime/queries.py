@@ -24,6 +24,11 @@ async def answer(
         result = await work(MessageContext.of(msg))
     except DomainError as exc:
         return QueryReply.failure(exc.code, exc.message)
+    except ArithmeticError as exc:  # inputs at the edge of what the formulas can take
+        log.warning("query arithmetic failed: %r", exc)
+        return QueryReply.failure(
+            ErrorCode.INVALID, f"the inputs are outside the range the calculation holds for ({exc})"
+        )
     except Exception:
         log.exception("query failed")
         return QueryReply.failure(ErrorCode.INTERNAL, "the query failed; see the service log")
