@@ -48,9 +48,10 @@ test: install deploy-tools
 	APEX_AMQP_VHOST=$(TEST_VHOST) scripts/ensure-services.sh
 	$(BIN)/pytest
 
-# The long chaos run (60 s of load, every fault); `make test` runs a short form.
+# The long chaos run (60 s of load, every fault including restarts of RabbitMQ, Redis and
+# PostgreSQL); `make test` runs a short form with the process kills.
 test-chaos: install
-	APEX_CHAOS_SECONDS=60 $(BIN)/pytest tests/chaos -s
+	APEX_CHAOS_FAULTS=all APEX_CHAOS_SECONDS=60 $(BIN)/pytest tests/chaos -s
 
 lint: install
 	$(BIN)/ruff check .

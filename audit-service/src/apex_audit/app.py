@@ -15,7 +15,7 @@ from apex_runtime.queries import answer
 from apex_runtime.service import ServiceRuntime
 from apex_runtime.settings import Settings
 
-from . import handlers
+from . import handlers, verification
 from .ingest import BatchIngest, Source
 from .redaction import Redactor
 from .signing import KeySource
@@ -100,7 +100,7 @@ def build(settings: Settings) -> ServiceRuntime:
     async def on_verify(query: a.VerifyAudit, msg: RabbitMessage) -> Any:
         return await answer(
             msg,
-            lambda ctx: handlers.verify(
+            lambda ctx: verification.verify(
                 query,
                 ctx,
                 engine,

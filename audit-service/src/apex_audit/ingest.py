@@ -95,6 +95,7 @@ class BatchIngest:
         self._connection: AbstractRobustConnection | None = None
         self._dead: AbstractExchange | None = None
         self._failing: str | None = None
+        self._consumers: list[tuple[Any, str]] = []  # (aiormq channel, consumer tag)
 
     async def check(self) -> None:
         """Readiness: connected, and the last batch was stored."""
@@ -117,15 +118,18 @@ class BatchIngest:
             await self._store_forever()
         finally:
             with contextlib.suppress(Exception):
-                await channel.close()  # stops the deliveries; unacked ones go back
+                for underlay, tag in self._consumers:  # no new deliveries
+                    await underlay.basic_cancel(tag)
             while self._buffer:  # at shutdown: one attempt each; the rest come back
                 await self._store(self._take(), retry=False)
             await self._connection.close()
 
     async def _consume(self, channel: Any) -> None:
         underlay = await channel.get_underlay_channel()
+        self._consumers = []
         for source in self.sources:
-            await underlay.basic_consume(source.queue, partial(self._received, source))
+            ok = await underlay.basic_consume(source.queue, partial(self._received, source))
+            self._consumers.append((underlay, ok.consumer_tag))
 
     async def _received(self, source: Source, message: DeliveredMessage) -> None:
         properties = message.header.properties
