@@ -15,12 +15,9 @@ from apex_contracts.projects import ProjectSubmitted
 from apex_runtime.amqp_client import BrokerClient
 from apex_runtime.broker import EVENTS, QUERIES, document_events, query_queue, work_queue
 from apex_runtime.db import make_sessions
-from apex_runtime.inbox import Inbox
-from apex_runtime.outbox import Outbox, OutboxRelay
 from apex_runtime.queries import answer
 from apex_runtime.service import ServiceRuntime
 from apex_runtime.settings import Settings
-from apex_runtime.unit_of_work import UnitOfWork
 
 from . import handlers
 from .engineering import BrokerConnection, SignageDesign
@@ -72,9 +69,7 @@ def build(settings: Settings) -> ServiceRuntime:
     rt = ServiceRuntime(SERVICE, settings, settings.document_port, with_db=True)
     assert rt.engine is not None
     sessions = make_sessions(rt.engine)
-    relay = OutboxRelay(rt.engine, OUTBOX, rt.broker, settings.outbox_poll_s)
-    uow = UnitOfWork(sessions, Outbox(OUTBOX), Inbox(INBOX), relay)
-    rt.add_loop(relay.run)
+    uow = rt.unit_of_work(OUTBOX, INBOX)
     client = BrokerClient(settings.amqp_url)  # concurrent queries to signage-service
     design = SignageDesign(client, settings.document_design_timeout_s)
     rt.add_loop(BrokerConnection(client, design.ready).run)

@@ -30,14 +30,11 @@ from apex_runtime.broker import (
     work_queue,
 )
 from apex_runtime.db import make_sessions
-from apex_runtime.inbox import Inbox
-from apex_runtime.outbox import Outbox, OutboxRelay
 from apex_runtime.queries import answer
 from apex_runtime.retry import declare_delay_queues, delay_queue
 from apex_runtime.service import ServiceRuntime
 from apex_runtime.settings import DEVELOPMENT_SECRET, RELAXED_ENVIRONMENTS, Settings
 from apex_runtime.tasks import MessageContext
-from apex_runtime.unit_of_work import UnitOfWork
 from apex_runtime.unknown import refuse_unknown_command
 
 from . import deliveries, handlers, webhooks
@@ -93,8 +90,7 @@ def build(settings: Settings) -> ServiceRuntime:
     rt = ServiceRuntime(SERVICE, settings, settings.notification_port, with_db=True)
     assert rt.engine is not None
     sessions = make_sessions(rt.engine)
-    relay = OutboxRelay(rt.engine, OUTBOX, rt.broker, settings.outbox_poll_s)
-    uow = UnitOfWork(sessions, Outbox(OUTBOX), Inbox(INBOX), relay)
+    uow = rt.unit_of_work(OUTBOX, INBOX)
     documents = DocumentSource(settings.amqp_url, settings.query_timeout_s)
     client = WebhookClient(settings.webhook_timeout_s, lambda: settings.webhook_allow_private)
     broker = rt.broker
@@ -179,7 +175,6 @@ def build(settings: Settings) -> ServiceRuntime:
             await documents.close()
             await client.close()
 
-    rt.add_loop(relay.run)
     rt.add_loop(bind_event_types)
     rt.add_loop(close_clients)
     return rt

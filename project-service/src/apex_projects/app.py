@@ -15,12 +15,9 @@ from apex_runtime.broker import (
     work_queue,
 )
 from apex_runtime.db import make_sessions
-from apex_runtime.inbox import Inbox
-from apex_runtime.outbox import Outbox, OutboxRelay
 from apex_runtime.queries import answer
 from apex_runtime.service import ServiceRuntime
 from apex_runtime.settings import Settings
-from apex_runtime.unit_of_work import UnitOfWork
 from apex_runtime.unknown import refuse_unknown_command
 
 from . import handlers
@@ -33,9 +30,7 @@ def build(settings: Settings) -> ServiceRuntime:
     rt = ServiceRuntime(SERVICE, settings, settings.project_port, with_db=True)
     assert rt.engine is not None
     sessions = make_sessions(rt.engine)
-    relay = OutboxRelay(rt.engine, OUTBOX, rt.broker, settings.outbox_poll_s)
-    uow = UnitOfWork(sessions, Outbox(OUTBOX), Inbox(INBOX), relay)
-    rt.add_loop(relay.run)
+    uow = rt.unit_of_work(OUTBOX, INBOX)
     broker, tasks = rt.broker, rt.task_runner(t.PROJECT_COMMANDS_QUEUE)
     document_events(
         broker,

@@ -9,16 +9,19 @@ from typing import Any
 from aiohttp import web
 from faststream.rabbit import RabbitBroker
 from redis.asyncio import Redis
-from sqlalchemy import text
+from sqlalchemy import Table, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from .broker import declare_topology, make_broker
-from .db import make_engine
+from .db import make_engine, make_sessions
+from .inbox import Inbox
+from .outbox import Outbox, OutboxRelay
 from .retry import declare_delay_queues
 from .settings import Settings
 from .side_server import Check, side_app
 from .status_store import StatusStore
 from .tasks import ReportBacklog, TaskRunner
+from .unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +50,13 @@ class ServiceRuntime:
         """The runner for one consumer queue; its delay queues are declared at start."""
         self._retried_queues.append(queue)
         return TaskRunner(self.status, queue, self.settings.max_attempts, self.backlog)
+
+    def unit_of_work(self, outbox: Table, inbox: Table) -> UnitOfWork:
+        """Transactions with the service's outbox and inbox; its relay runs with the service."""
+        assert self.engine is not None, "a unit of work needs the service's database"
+        relay = OutboxRelay(self.engine, outbox, self.broker, self.settings.outbox_poll_s)
+        self.add_loop(relay.run)
+        return UnitOfWork(make_sessions(self.engine), Outbox(outbox), Inbox(inbox), relay)
 
     def add_loop(self, loop: Callable[[], Coroutine[Any, Any, None]]) -> None:
         """A background coroutine (e.g. the outbox relay) that runs while the service runs."""
