@@ -5,6 +5,7 @@ from uuid import uuid4
 
 import asyncpg
 
+from apex_audit.app import build
 from apex_runtime.amqp_client import BrokerClient
 
 from .conftest import System
@@ -49,3 +50,19 @@ async def test_a_redelivered_event_is_stored_once(system: System, broker: Broker
     assert newest["sequence"] == 2 and newest["message_id"] != message_id
     result = await verify(broker, account)
     assert result["entries"] == 2 and result["verified"] is True
+
+
+async def test_a_restart_in_the_middle_of_a_stream_loses_and_doubles_nothing(
+    system: System, broker: BrokerClient
+) -> None:
+    account = new_account("restart")
+    total = 3000
+    await publish(system.settings, account, total)
+    await head_of(broker, account, total // 10)
+    await system.services["audit"].stop()  # graceful: what it holds is stored or comes back
+    system.services["audit"] = build(system.settings)
+    await system.services["audit"].start()
+    await head_of(broker, account, total)
+    await asyncio.sleep(0.3)
+    result = await verify(broker, account)
+    assert result["verified"] is True and result["entries"] == total

@@ -15,10 +15,19 @@ import pytest
 from apex_audit.canonical import canonical_json
 from apex_audit.chain import entry_hash
 from apex_audit.tables import writer_database_url
+from apex_contracts.audit import AuditVerification
 from apex_runtime.amqp_client import BrokerClient
 
 from .conftest import System
-from .test_audit_log import broker, head_of, new_account, publish, sign_checkpoint_now, verify
+from .test_audit_log import (
+    ask,
+    broker,
+    head_of,
+    new_account,
+    publish,
+    sign_checkpoint_now,
+    verify,
+)
 
 __all__ = ["broker"]  # the fixture, shared with test_audit_log
 TABLES = ("entries", "checkpoints")
@@ -244,8 +253,37 @@ async def test_a_deleted_tail_behind_a_checkpoint_is_reported_as_truncated(
 
 
 async def _page(broker: BrokerClient, account: str) -> dict[str, Any]:
-    from .test_audit_log import ask
-
     page: dict[str, Any] = await ask(broker, "audit.checkpoints", {}, account)
     assert base64.b64decode(page["public_key"])
     return page
+
+
+async def verify_in_chunks(broker: BrokerClient, account: str, limit: int) -> dict[str, Any]:
+    """`audit.verify` a few entries at a time, as callers of a long chain do."""
+    query: dict[str, Any] = {"limit": limit}
+    total: AuditVerification | None = None
+    while True:
+        part = AuditVerification.model_validate(await ask(broker, "audit.verify", query, account))
+        total = part if total is None else total.followed_by(part)
+        if part.complete:
+            return total.model_dump(mode="json")
+        query = {"limit": limit, "after_sequence": part.head_sequence, "after_hash": part.head_hash}
+
+
+@pytest.mark.parametrize("deleted", [4, 5, 9])
+async def test_a_gap_is_found_wherever_it_falls_between_chunks(
+    system: System, broker: BrokerClient, superuser: asyncpg.Connection, deleted: int
+) -> None:
+    account = await chain_of(system, broker, superuser, 10)
+    intact = await verify_in_chunks(broker, account, 4)
+    assert intact["verified"] is True and intact["entries"] == 10
+    await bypass(
+        superuser,
+        "entries",
+        "DELETE FROM audit.entries WHERE account = $1 AND sequence = $2",
+        account,
+        deleted,
+    )
+    result = await verify_in_chunks(broker, account, 4)
+    assert broken_at(result) == (deleted, "gap")
+    assert result["head_sequence"] == deleted - 1

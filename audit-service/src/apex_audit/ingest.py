@@ -62,6 +62,7 @@ class _Pending:
     draft: Draft | None  # None: the message cannot be recorded, for `refusal`
     refusal: str = ""
     link: Link | None = None  # to the trace that published the message
+    settled: bool = False  # acked (stored, or copied to apex.dead)
 
 
 Append = Callable[[Sequence[Draft]], Awaitable[Appended]]
@@ -120,8 +121,12 @@ class BatchIngest:
             with contextlib.suppress(Exception):
                 for underlay, tag in self._consumers:  # no new deliveries
                     await underlay.basic_cancel(tag)
-            while self._buffer:  # at shutdown: one attempt each; the rest come back
-                await self._store(self._take(), retry=False)
+            try:
+                while self._buffer:  # at shutdown, one attempt; what is left comes back
+                    if not await self._store(self._take(), retry=False):
+                        break  # acking a later batch would ack this one too
+            except Exception:
+                log.exception("audit entries not stored at shutdown; they will come back")
             await self._connection.close()
 
     async def _consume(self, channel: Any) -> None:
@@ -170,19 +175,29 @@ class BatchIngest:
                 await asyncio.sleep(self.batch_wait_s)  # let the batch grow: one commit for many
             self._arrived.clear()
             batch = self._take()
+            try:
+                await self._store(batch, retry=True)
+            except Exception as exc:  # e.g. apex.dead unreachable: keep the order, try again
+                self._failing = f"{type(exc).__name__}: {exc}"[:300]
+                log.exception("audit batch not settled; retrying")
+                await asyncio.sleep(1.0)
+            finally:  # what is not settled (an error, or cancelled at shutdown) goes first again
+                self._buffer[:0] = [p for p in batch if not p.settled]
             if self._buffer:
                 self._arrived.set()
-            await self._store(batch, retry=True)
 
-    async def _store(self, batch: list[_Pending], *, retry: bool) -> None:
-        """Append a batch, then ack it; a batch the database refuses is stored message by
-        message, and a message it refuses alone goes to `apex.dead`."""
+    async def _store(self, batch: list[_Pending], *, retry: bool) -> bool:
+        """Append a batch and ack it; True once every message of it is settled.
+
+        Acks are cumulative (`multiple`), so a batch is only acked when every earlier delivery
+        is settled. A batch the database refuses is stored message by message; a message it
+        refuses alone goes to `apex.dead`. A transient failure is retried (with `retry`)."""
         for pending in batch:
             if pending.draft is None:
                 await self._dead_letter(pending, pending.refusal)
-        batch = [p for p in batch if p.draft is not None]
+        batch = [p for p in batch if not p.settled]
         if not batch:
-            return
+            return True
         delay = 0.2
         while True:
             failure = await self._append(batch)
@@ -191,20 +206,24 @@ class BatchIngest:
             if _is_data_error(failure):
                 if len(batch) == 1:
                     await self._dead_letter(batch[0], f"the database refused the entry: {failure}")
-                    return
+                    return True
                 for pending in batch:
-                    await self._store([pending], retry=retry)
-                return
+                    if not await self._store([pending], retry=retry):
+                        return False
+                return True
             self._failing = f"{type(failure).__name__}: {failure}"[:300]
             log.error("audit batch not stored; retrying", exc_info=failure)
             if not retry:
-                return
+                return False
             await asyncio.sleep(delay)
             delay = min(delay * 2, 5.0)
         self._failing = None
+        for pending in batch:
+            pending.settled = True
         last_of_channel = {id(p.message.channel): p for p in batch}
         for pending in last_of_channel.values():  # one ack for the whole batch per channel
             await _ack(pending.message, multiple=True)
+        return True
 
     async def _append(self, batch: list[_Pending]) -> BaseException | None:
         """One transaction for the batch, in one span linked to every message's trace."""
@@ -240,6 +259,7 @@ class BatchIngest:
             routing_key=pending.queue,
         )
         log.warning("message dead-lettered", extra={"queue": pending.queue, "reason": reason[:300]})
+        pending.settled = True
         await _ack(pending.message, multiple=False)
 
 

@@ -49,6 +49,9 @@ async def verify(
         broken: Break | None = None
         if unsound:
             broken = await _why_unsound(conn, account, start, min(unsound))
+        elif end < through:  # the stretch ends early, yet entry `through` or a later one exists
+            broken = Break(end + 1, "gap", f"entry {end + 1} is missing (the log goes on)")
+        if broken is not None:
             end, complete = broken.sequence - 1, True
         signed = await store.checkpoints_after(
             conn, account, start.sequence, None if complete else end
