@@ -59,15 +59,20 @@ AUDIT_QUEUE = "audit-service.events"
 FINAL_WAIT_S = 15.0
 
 
-def apex_env() -> dict[str, str]:
+def apex_env(
+    amqp_url: str = AMQP_URL,
+    redis_url: str = APEX_REDIS_URL,
+    database_url: str | None = DATABASE_URL,
+    gateway_port: int = GATEWAY_PORT,
+    side_ports: dict[str, int] = SIDE_PORTS,
+) -> dict[str, str]:
     """This process's environment with every APEX setting pointed at the bench resources."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("APEX_")}
     env.update(
-        APEX_AMQP_URL=AMQP_URL,
-        APEX_REDIS_URL=APEX_REDIS_URL,
-        APEX_DATABASE_URL=DATABASE_URL,
+        APEX_AMQP_URL=amqp_url,
+        APEX_REDIS_URL=redis_url,
         APEX_GATEWAY_HOST=HOST,
-        APEX_GATEWAY_PORT=str(GATEWAY_PORT),
+        APEX_GATEWAY_PORT=str(gateway_port),
         APEX_SIDE_HOST=HOST,
         APEX_LOG_LEVEL="WARNING",
         # the limiter still runs on every request; it just never says no during a benchmark
@@ -75,7 +80,9 @@ def apex_env() -> dict[str, str]:
         APEX_RATE_LIMIT_BURST="1000000",
         PYTHONUNBUFFERED="1",
     )
-    env.update({f"APEX_{name.upper()}_PORT": str(port) for name, port in SIDE_PORTS.items()})
+    if database_url is not None:
+        env["APEX_DATABASE_URL"] = database_url
+    env.update({f"APEX_{name.upper()}_PORT": str(port) for name, port in side_ports.items()})
     return env
 
 

@@ -9,7 +9,7 @@ In one run, each phase alone on the machine:
       signage-service over RabbitMQ and stored (closed loop, full speed).
 The load generator (`poles.py load`) and the bare handler (`poles.py bare`) run in their own
 processes; the gateway and signage-service are one process each, started and stopped here by
-pid. Own resources: RabbitMQ vhost `apex_bench_poles`, Redis db 4, ports 47080/47090/471xx
+pid. Own resources: RabbitMQ vhost `apex_bench_poles`, Redis db 4, ports 29080/29090/291xx
 (checked free first).
 
 With N clients in a closed loop the mean latency is N / throughput (Little's law), so the p95
@@ -32,20 +32,31 @@ from typing import Any
 
 import aiohttp
 import orjson
-from harness import BENCH, HOST, PYTHON, Processes, cpu_seconds, percentile, ratio, row, summary
+from harness import (
+    BENCH,
+    HOST,
+    PYTHON,
+    Processes,
+    apex_env,
+    cpu_seconds,
+    percentile,
+    ratio,
+    row,
+    summary,
+)
 from redis.asyncio import Redis
 
 VHOST = "apex_bench_poles"
 AMQP_URL = f"amqp://guest:guest@{HOST}:5672/{VHOST}"
 REDIS_URL = f"redis://{HOST}:6379/4"
-GATEWAY_PORT = 47080
-BARE_PORT = 47090
+GATEWAY_PORT = 29080  # below the ephemeral range, unlike 47xxx
+BARE_PORT = 29090
 SIDE_PORTS = {
-    "project": 47101,
-    "signage": 47102,
-    "notification": 47103,
-    "document": 47104,
-    "audit": 47105,
+    "project": 29101,
+    "signage": 29102,
+    "notification": 29103,
+    "document": 29104,
+    "audit": 29105,
 }
 PATH = "/signage/common/poles/options"
 
@@ -68,22 +79,8 @@ def request_body(index: int | None) -> bytes:
 
 
 def bench_env() -> dict[str, str]:
-    """This environment with every APEX setting pointed at this benchmark's own resources."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("APEX_")}
-    env.update(
-        APEX_AMQP_URL=AMQP_URL,
-        APEX_REDIS_URL=REDIS_URL,
-        APEX_GATEWAY_HOST=HOST,
-        APEX_GATEWAY_PORT=str(GATEWAY_PORT),
-        APEX_SIDE_HOST=HOST,
-        APEX_LOG_LEVEL="WARNING",
-        # the limiter still runs on every request; it just never says no here
-        APEX_RATE_LIMIT_PER_MIN="1000000000",
-        APEX_RATE_LIMIT_BURST="1000000",
-        PYTHONUNBUFFERED="1",
-    )
-    env.update({f"APEX_{name.upper()}_PORT": str(port) for name, port in SIDE_PORTS.items()})
-    return env
+    """The bench environment, on this benchmark's own vhost, Redis db and ports (no database)."""
+    return apex_env(AMQP_URL, REDIS_URL, None, GATEWAY_PORT, SIDE_PORTS)
 
 
 # --- the load generator (its own process) ------------------------------------------------

@@ -8,7 +8,7 @@ from aiohttp import web
 from pydantic import ValidationError
 
 from apex_contracts.tasks import ErrorCode
-from apex_runtime.telemetry import current_trace_id
+from apex_runtime.side_server import envelope_body
 
 STATUS_OF: dict[ErrorCode, int] = {
     ErrorCode.NOT_FOUND: 404,
@@ -30,15 +30,8 @@ def respond(
     assumptions: list[str] | None = None,
     headers: dict[str, str] | None = None,
 ) -> web.Response:
-    body = {
-        "result": result,
-        "errors": errors or [],
-        "assumptions": assumptions or [],
-        "confidence": 1.0 if not errors else 0.0,
-        "trace": {"trace_id": current_trace_id()},
-    }
     return web.Response(
-        body=orjson.dumps(body, default=str),
+        body=orjson.dumps(envelope_body(result, errors, assumptions), default=str),
         status=status,
         content_type="application/json",
         headers=headers,

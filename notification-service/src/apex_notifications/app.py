@@ -11,9 +11,7 @@ import asyncio
 import logging
 from typing import Any
 
-from aio_pika.abc import AbstractIncomingMessage
 from faststream.rabbit.annotations import RabbitMessage
-from pamqp.commands import Basic
 
 from apex_contracts import notifications as n
 from apex_contracts import topology as t
@@ -31,7 +29,7 @@ from apex_runtime.broker import (
 )
 from apex_runtime.db import make_sessions
 from apex_runtime.queries import answer
-from apex_runtime.retry import declare_delay_queues, delay_queue
+from apex_runtime.retry import declare_delay_queues, schedule_retry
 from apex_runtime.service import ServiceRuntime
 from apex_runtime.settings import DEVELOPMENT_SECRET, RELAXED_ENVIRONMENTS, Settings
 from apex_runtime.tasks import MessageContext
@@ -46,7 +44,7 @@ from .tables import INBOX, OUTBOX
 from .webhook_client import WebhookClient
 
 SERVICE = "notification-service"
-FAN_OUT_RETRY_S = 4
+FAN_OUT_RETRY_ATTEMPT = 3  # schedule_retry waits 4 s for it
 log = logging.getLogger(__name__)
 
 
@@ -56,23 +54,6 @@ def event_type_of(msg: RabbitMessage) -> str:
     if key in n.WEBHOOK_EVENT_TYPES:
         return key
     return str((msg.headers or {}).get(t.HEADER_KIND) or key)
-
-
-async def retry_fan_out(raw: AbstractIncomingMessage, event_type: str) -> None:
-    """Send the event round the fan-out queue's 4 s delay queue, keeping its routing key."""
-    headers = {**(raw.headers or {}), t.HEADER_ROUTING_KEY: event_type}
-    await raw.channel.basic_publish(
-        raw.body,
-        exchange="",
-        routing_key=delay_queue(n.NOTIFICATION_WEBHOOKS_QUEUE, FAN_OUT_RETRY_S).name,
-        properties=Basic.Properties(
-            content_type=raw.content_type,
-            headers=headers,
-            message_id=raw.message_id,
-            correlation_id=raw.correlation_id,
-            delivery_mode=2,
-        ),
-    )
 
 
 def check_settings(settings: Settings) -> None:
@@ -152,7 +133,11 @@ def build(settings: Settings) -> ServiceRuntime:
             if not is_unavailable(exc):
                 raise  # a bug: requeued up to the delivery limit, then parked in apex.dead
             log.warning("fan-out waits for a dependency: %s", exc)
-            await retry_fan_out(msg.raw_message, event_type)
+            # the same delay queues as every retry; the attempt stays (the cause was not its own)
+            await schedule_retry(
+                msg.raw_message, n.NOTIFICATION_WEBHOOKS_QUEUE, FAN_OUT_RETRY_ATTEMPT,
+                count=False, routing_key=event_type,
+            )  # fmt: skip
 
     posts = rt.task_runner(n.NOTIFICATION_DELIVERIES_QUEUE)
     delivery_queue = n.NOTIFICATION_DELIVERIES_QUEUE

@@ -49,7 +49,12 @@ def attempt_of(raw: AbstractIncomingMessage) -> int:
 
 
 async def schedule_retry(
-    raw: AbstractIncomingMessage, queue: str, attempt: int, *, count: bool = True
+    raw: AbstractIncomingMessage,
+    queue: str,
+    attempt: int,
+    *,
+    count: bool = True,
+    routing_key: str | None = None,
 ) -> datetime:
     """Park a copy for redelivery after the back-off for `attempt`; the caller acks the original.
 
@@ -62,6 +67,8 @@ async def schedule_retry(
     headers = dict(raw.headers or {})
     headers[t.HEADER_ATTEMPT] = attempt + 1 if count else attempt_of(raw)
     # the delay queue dead-letters it back under the queue's name: keep the key it came with
+    if routing_key is not None:
+        headers[t.HEADER_ROUTING_KEY] = routing_key
     headers.setdefault(t.HEADER_ROUTING_KEY, raw.routing_key or "")
     await raw.channel.basic_publish(
         raw.body,

@@ -11,12 +11,17 @@ from .telemetry import current_trace_id
 Check = Callable[[], Awaitable[object]]
 
 
-def envelope_body(result: object, errors: list[dict[str, str]] | None = None) -> dict[str, object]:
+def envelope_body(
+    result: object,
+    errors: list[dict[str, str]] | None = None,
+    assumptions: list[str] | None = None,
+) -> dict[str, object]:
+    """The JSON envelope of DESIGN.md, the one shape every service and the gateway answer in."""
     return {
         "result": result,
         "errors": errors or [],
-        "assumptions": [],
-        "confidence": 1.0,
+        "assumptions": assumptions or [],
+        "confidence": 0.0 if errors else 1.0,
         "trace": {"trace_id": current_trace_id()},
     }
 
@@ -36,20 +41,26 @@ async def run_checks(checks: dict[str, Check], timeout_s: float = 2.0) -> dict[s
     return dict(zip(names, outcomes, strict=True))
 
 
+async def readiness(service: str, checks: dict[str, Check]) -> tuple[int, dict[str, object]]:
+    """`/ready`: 200 when every check passes, else 503 with one error per failing check."""
+    outcomes = await run_checks(checks)
+    ok = all(v == "ok" for v in outcomes.values())
+    errors = [
+        {"field": name, "message": v, "type": "unavailable"}
+        for name, v in outcomes.items()
+        if v != "ok"
+    ]
+    body = envelope_body({"service": service, "ready": ok, "checks": outcomes}, errors)
+    return (200 if ok else 503), body
+
+
 def side_app(service: str, checks: dict[str, Check]) -> web.Application:
     async def health(_: web.Request) -> web.Response:
         return web.json_response(envelope_body({"service": service, "status": "ok"}))
 
     async def ready(_: web.Request) -> web.Response:
-        outcomes = await run_checks(checks)
-        ok = all(v == "ok" for v in outcomes.values())
-        errors = [
-            {"field": name, "message": v, "type": "unavailable"}
-            for name, v in outcomes.items()
-            if v != "ok"
-        ]
-        body = envelope_body({"service": service, "ready": ok, "checks": outcomes}, errors)
-        return web.json_response(body, status=200 if ok else 503)
+        status, body = await readiness(service, checks)
+        return web.json_response(body, status=status)
 
     async def metrics(_: web.Request) -> web.Response:
         return web.Response(body=generate_latest(), headers={"Content-Type": CONTENT_TYPE_LATEST})

@@ -5,7 +5,7 @@ from importlib.metadata import version
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from apex_runtime.side_server import run_checks
+from apex_runtime.side_server import readiness
 
 from ..deps import deps_of
 from ..envelope import respond
@@ -36,15 +36,8 @@ async def ready(request: web.Request) -> web.Response:
     async def redis() -> None:
         await deps.redis.ping()
 
-    outcomes = await run_checks({"broker": broker, "redis": redis})
-    ok = all(v == "ok" for v in outcomes.values())
-    errors = [
-        {"field": name, "message": v, "type": "unavailable"}
-        for name, v in outcomes.items()
-        if v != "ok"
-    ]
-    body = {"service": "gateway", "ready": ok, "checks": outcomes}
-    return respond(body, status=200 if ok else 503, errors=errors)
+    status, body = await readiness("gateway", {"broker": broker, "redis": redis})
+    return web.json_response(body, status=status)
 
 
 @routes.get("/version")
