@@ -70,6 +70,3 @@ class UnitOfWork:
         if tx.emitted:
             self.relay.wake()
         return result
-
-    async def read(self) -> AsyncSession:
-        return self.sessions()
