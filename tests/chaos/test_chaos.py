@@ -19,7 +19,7 @@ from apex_gateway.auth import mint_token
 from apex_runtime.settings import Settings
 
 from . import harness
-from .driver import Driver
+from .driver import Accepted, Driver
 
 pytestmark = [pytest.mark.chaos, pytest.mark.slow]
 
@@ -78,6 +78,32 @@ def queue_depths() -> dict[str, tuple[int, int]]:
     return depths
 
 
+CHECKS_IN_FLIGHT = 16
+CHECK_DEADLINE_S = 120.0
+
+
+class CheckFailed(AssertionError):
+    """A read the verification needs kept failing: the system did not recover."""
+
+
+async def read(session: aiohttp.ClientSession, driver: Driver, path: str) -> dict | None:
+    """GET through the gateway: the result, or None for 404; retried on 5xx until a deadline."""
+    deadline = time.monotonic() + CHECK_DEADLINE_S
+    while True:
+        try:
+            async with session.get(driver.base_url + path, headers=driver.headers) as r:
+                if r.status == 404:
+                    return None
+                if r.status == 200:
+                    return (await r.json())["result"]  # type: ignore[no-any-return]
+                problem = f"{r.status} {await r.text()}"
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            problem = repr(exc)
+        if time.monotonic() > deadline:
+            raise CheckFailed(f"GET {path} kept failing: {problem}")
+        await asyncio.sleep(0.5)
+
+
 async def audit_types(
     session: aiohttp.ClientSession, driver: Driver, project_id: str
 ) -> Counter[str]:
@@ -87,10 +113,10 @@ async def audit_types(
         query = f"/audit?project_id={project_id}&limit=500" + (
             f"&cursor={cursor}" if cursor else ""
         )
-        async with session.get(driver.base_url + query, headers=driver.headers) as response:
-            body = await response.json()
-        counts.update(e["routing_key"] for e in body["result"]["items"])
-        cursor = body["result"]["next_cursor"]
+        page = await read(session, driver, query)
+        assert page is not None
+        counts.update(e["routing_key"] for e in page["items"])
+        cursor = page["next_cursor"]
         if not cursor:
             return counts
 
@@ -113,11 +139,20 @@ async def test_nothing_accepted_is_lost_or_doubled_under_faults(running_system: 
         )
     await asyncio.gather(*clients)
 
-    # Every accepted task ends, with a deadline.
+    slots = asyncio.Semaphore(CHECKS_IN_FLIGHT)
     outcomes: dict[str, str | None] = {}
+    lost, duplicated = 0, 0
+    problems: list[str] = []
     async with aiohttp.ClientSession() as session:
-        for item in driver.ledger.accepted:
-            outcomes[item.task_id] = await driver.final_state(session, item.task_id, deadline_s=90)
+
+        async def settle(item: Accepted) -> None:
+            async with slots:
+                outcomes[item.task_id] = await driver.final_state(
+                    session, item.task_id, deadline_s=90
+                )
+
+        # Every accepted task ends, with a deadline.
+        await asyncio.gather(*(settle(item) for item in driver.ledger.accepted))
 
         expected_version: dict[str, int] = defaultdict(lambda: 1)
         expected_payloads: Counter[str] = Counter()
@@ -128,32 +163,29 @@ async def test_nothing_accepted_is_lost_or_doubled_under_faults(running_system: 
                 expected_version[item.project_id] += 1
             elif item.kind == "payload":
                 expected_payloads[item.project_id] += 1
-        creates = [a for a in driver.ledger.accepted if a.kind == "create"]
-        lost, duplicated = 0, 0
-        problems: list[str] = []
-        for item in creates:
-            async with session.get(
-                f"{base}/projects/{item.project_id}", headers=driver.headers
-            ) as r:
-                project = (await r.json())["result"] if r.status == 200 else None
-            if project is None:
-                lost += 1
-                continue
-            version = project["version"]
-            want = expected_version[item.project_id]
-            lost += max(0, want - version)
-            duplicated += max(0, version - want)
-            if version != want:
-                problems.append(f"{item.project_id}: version {version}, expected {want}")
-            payloads = expected_payloads[item.project_id]
-            if payloads:
-                async with session.get(
-                    f"{base}/projects/{item.project_id}/payload", headers=driver.headers
-                ) as r:
-                    latest = (await r.json())["result"]["payload_version"] if r.status == 200 else 0
-                lost += max(0, payloads - latest)
-                duplicated += max(0, latest - payloads)
-            seen = await audit_types(session, driver, item.project_id)
+
+        async def verify(item: Accepted) -> None:
+            """One project's effects: its version, its payloads and its audit entries."""
+            nonlocal lost, duplicated
+            async with slots:
+                project = await read(session, driver, f"/projects/{item.project_id}")
+                if project is None:
+                    lost += 1
+                    problems.append(f"{item.project_id}: not found")
+                    return
+                version = project["version"]
+                want = expected_version[item.project_id]
+                lost += max(0, want - version)
+                duplicated += max(0, version - want)
+                if version != want:
+                    problems.append(f"{item.project_id}: version {version}, expected {want}")
+                payloads = expected_payloads[item.project_id]
+                if payloads:
+                    view = await read(session, driver, f"/projects/{item.project_id}/payload")
+                    latest = view["payload_version"] if view else 0
+                    lost += max(0, payloads - latest)
+                    duplicated += max(0, latest - payloads)
+                seen = await audit_types(session, driver, item.project_id)
             wanted = Counter(
                 {
                     "project.created": 1,
@@ -166,6 +198,10 @@ async def test_nothing_accepted_is_lost_or_doubled_under_faults(running_system: 
                 duplicated += max(0, seen[key] - count)
                 if seen[key] != count:
                     problems.append(f"{item.project_id}: {seen[key]} x {key}, expected {count}")
+
+        await asyncio.gather(
+            *(verify(item) for item in driver.ledger.accepted if item.kind == "create")
+        )
 
     unfinished = [t for t, state in outcomes.items() if state is None]
     failed = [t for t, state in outcomes.items() if state not in (None, "SUCCESS")]

@@ -9,7 +9,7 @@ import aiohttp
 import orjson
 
 from apex_contracts.queries import QueryReply
-from apex_runtime.amqp_client import BrokerClient, QueryTimeout
+from apex_runtime.amqp_client import BrokerClient, BrokerUnavailable, QueryTimeout
 
 from .conftest import System
 from .helpers import call, create_project
@@ -111,3 +111,54 @@ async def test_invalid_query_is_answered_not_timed_out(http: aiohttp.ClientSessi
     status, body, _ = await call(http, "GET", "/audit?since=yesterday")
     assert status == 422, body
     assert body["errors"][0]["field"] == "since"
+
+
+async def close_connection_from_the_broker(connection_name: str) -> None:
+    """What a RabbitMQ restart does to a client: CONNECTION_FORCED, then it must reconnect."""
+    listing = await asyncio.create_subprocess_exec(
+        "rabbitmqctl", "-q", "list_connections", "--no-table-headers", "pid",
+        "client_properties", stdout=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    out, _ = await listing.communicate()
+    pids = [line.split()[0] for line in out.decode().splitlines() if connection_name in line]
+    assert len(pids) == 1, out
+    closing = await asyncio.create_subprocess_exec(
+        "rabbitmqctl", "-q", "close_connection", pids[0], "test: forced close"
+    )
+    assert await closing.wait() == 0
+
+
+async def test_queries_and_commands_recover_after_the_broker_drops_the_connection(
+    system: System,
+) -> None:
+    routing_key = f"test.echo.{uuid4().hex}"
+    responder = await slow_responder(system.settings.amqp_url, routing_key, delay_s=0)
+    name = f"test-reconnect-{uuid4().hex[:8]}"
+    client = BrokerClient(system.settings.amqp_url, name=name)
+    await client.connect()
+    try:
+        assert (await client.query(routing_key, b"1", headers={}, timeout_s=5)).result == {
+            "echo": 1
+        }
+        await close_connection_from_the_broker(name)
+        outcomes: list[str] = []
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            # During the outage: 503-style refusals only (BrokerUnavailable), never another error.
+            try:
+                reply = await client.query(routing_key, b"2", headers={}, timeout_s=1)
+                await client.publish_command(
+                    f"test.reconnect.{uuid4().hex}", b"{}", task_id="t", message_id="m",
+                    headers={},
+                )  # fmt: skip
+            except (BrokerUnavailable, QueryTimeout) as exc:
+                outcomes.append(type(exc).__name__)
+                await asyncio.sleep(0.2)
+                continue
+            outcomes.append("ok")
+            break
+        assert outcomes[-1] == "ok", outcomes
+        assert reply.result == {"echo": 2}
+    finally:
+        await client.close()
+        await responder.close()

@@ -11,12 +11,8 @@ from typing import Any
 from uuid import uuid4
 
 import aio_pika
-from aio_pika.abc import (
-    AbstractChannel,
-    AbstractExchange,
-    AbstractIncomingMessage,
-    AbstractRobustConnection,
-)
+import aiormq
+from aio_pika.abc import AbstractChannel, AbstractExchange, AbstractRobustConnection
 from opentelemetry import propagate, trace
 from opentelemetry.trace import SpanKind
 
@@ -26,6 +22,12 @@ from apex_contracts.queries import QueryReply
 log = logging.getLogger(__name__)
 tracer = trace.get_tracer(__name__)
 REPLY_TO = "amq.rabbitmq.reply-to"
+# A closed channel during a reconnect raises ChannelInvalidStateError, a RuntimeError.
+BROKER_ERRORS = (
+    aio_pika.exceptions.AMQPError,
+    aiormq.exceptions.ChannelInvalidStateError,
+    ConnectionError,
+)
 
 
 class BrokerUnavailable(Exception):
@@ -37,13 +39,16 @@ class QueryTimeout(Exception):
 
 
 class BrokerClient:
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, name: str = "apex-gateway") -> None:
         self.url = url
+        self.name = name  # the connection name operators see in RabbitMQ
         self._connection: AbstractRobustConnection | None = None
         self._commands: AbstractExchange | None = None
         self._queries: AbstractExchange | None = None
         self._query_channel: AbstractChannel | None = None
         self._pending: dict[str, asyncio.Future[bytes]] = {}
+        self._reply_channel: aiormq.abc.AbstractChannel | None = None
+        self._reply_lock = asyncio.Lock()
         self._connector: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
@@ -68,7 +73,9 @@ class BrokerClient:
             return
 
     async def connect(self) -> None:
-        self._connection = await aio_pika.connect_robust(self.url, reconnect_interval=1.0)
+        self._connection = await aio_pika.connect_robust(
+            self.url, reconnect_interval=1.0, client_properties={"connection_name": self.name}
+        )
         command_channel = await self._connection.channel(
             publisher_confirms=True, on_return_raises=True
         )
@@ -80,8 +87,23 @@ class BrokerClient:
         self._queries = await self._query_channel.declare_exchange(
             t.QUERIES_EXCHANGE, aio_pika.ExchangeType.DIRECT, durable=True
         )
-        replies = await self._query_channel.get_queue(REPLY_TO, ensure=False)
-        await replies.consume(self._on_reply, no_ack=True)
+        await self._listen_for_replies()
+
+    async def _listen_for_replies(self) -> None:
+        """Consume direct replies on the channel that publishes the queries.
+
+        aio-pika cannot restore this consumer after a reconnect (it would re-declare the
+        reserved `amq.` queue and lose the channel), so it is started on each new underlying
+        channel here, before the first query that uses it.
+        """
+        assert self._query_channel is not None
+        channel = await self._query_channel.get_underlay_channel()
+        if channel is self._reply_channel:
+            return
+        async with self._reply_lock:
+            if channel is not self._reply_channel:
+                await channel.basic_consume(REPLY_TO, self._on_reply, no_ack=True)
+                self._reply_channel = channel
 
     async def close(self) -> None:
         if self._connector is not None:
@@ -125,7 +147,7 @@ class BrokerClient:
             )
             try:
                 await self._commands.publish(message, routing_key, mandatory=True, timeout=5)
-            except (aio_pika.exceptions.AMQPError, ConnectionError, TimeoutError) as exc:
+            except (*BROKER_ERRORS, TimeoutError) as exc:
                 raise BrokerUnavailable(f"publish not confirmed: {exc!r}") from exc
 
     async def query(
@@ -149,17 +171,18 @@ class BrokerClient:
                 headers=carrier,
             )
             try:
+                await self._listen_for_replies()
                 await self._queries.publish(message, routing_key, mandatory=False)
                 raw = await asyncio.wait_for(future, timeout_s)
             except TimeoutError as exc:
                 raise QueryTimeout(f"{routing_key} did not answer in {timeout_s:g} s") from exc
-            except (aio_pika.exceptions.AMQPError, ConnectionError) as exc:
+            except BROKER_ERRORS as exc:
                 raise BrokerUnavailable(f"query failed: {exc!r}") from exc
             finally:
                 self._pending.pop(correlation_id, None)
         return QueryReply.model_validate_json(raw)
 
-    async def _on_reply(self, message: AbstractIncomingMessage) -> None:
-        future = self._pending.get(message.correlation_id or "")
+    async def _on_reply(self, message: aiormq.abc.DeliveredMessage) -> None:
+        future = self._pending.get(message.header.properties.correlation_id or "")
         if future is not None and not future.done():
             future.set_result(message.body)

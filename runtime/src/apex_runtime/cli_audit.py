@@ -45,7 +45,7 @@ async def _verify_command(account: str | None, timeout_s: float) -> int:
     from .amqp_client import BrokerClient, BrokerUnavailable, QueryTimeout
     from .settings import get_settings
 
-    client = BrokerClient(get_settings().amqp_url)
+    client = BrokerClient(get_settings().amqp_url, name="apex-cli")
     try:
         await client.connect()
         accounts = [account] if account is not None else await list_accounts(client, timeout_s)
