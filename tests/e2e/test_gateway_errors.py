@@ -127,7 +127,9 @@ async def test_health_ready_version_in_envelope(http: aiohttp.ClientSession) -> 
         assert "apex_gateway_requests_total" in await response.text()
 
 
-async def test_broker_unreachable_is_503_with_retry_after_never_202(system: System) -> None:
+async def test_broker_unreachable_is_503_with_retry_after_never_202(
+    system: System, http: aiohttp.ClientSession
+) -> None:
     from .gateways import gateway_processes
 
     async with (
@@ -145,3 +147,14 @@ async def test_broker_unreachable_is_503_with_retry_after_never_202(system: Syst
             assert r.status == 503
         async with session.get(url + "/ready") as r:
             assert r.status == 503
+        # The refused attempt leaves nothing behind: a retry with the same key, once a gateway
+        # reaches the broker, runs the command (the derived task id is not already final).
+        retried = {"Idempotency-Key": f"retry-{uuid4()}"}
+        draft = {"name": "Retried after 503", "customer": "B"}
+        async with session.post(url + "/projects", json=draft, headers=retried) as r:
+            assert r.status == 503
+        status, body, _ = await call(
+            http, "POST", "/projects", json=draft, headers={**retried, "Prefer": "wait=10"}
+        )
+        assert status == 201, body
+        assert body["result"]["state"] == "SUCCESS"

@@ -1,6 +1,7 @@
 """Accepting a command: task record, confirmed publish, 202 (or the outcome with `Prefer: wait`)."""
 
 import re
+from contextlib import suppress
 from uuid import uuid4
 
 from aiohttp import web
@@ -60,7 +61,8 @@ async def accept(
             headers=headers,
         )
     except BrokerUnavailable as exc:
-        await deps.status.fail(task_id, ErrorCode.UNAVAILABLE, "the command was not accepted")
+        with suppress(RedisError):  # else it stays PENDING until its TTL; nobody has its id
+            await deps.status.discard(task_id)
         raise ApiError(
             503,
             "message broker unavailable; retry shortly",

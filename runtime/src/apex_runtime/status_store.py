@@ -67,6 +67,13 @@ redis.call('PUBLISH', ARGV[3], ARGV[4])
 return 1
 """
 
+# Forget a task whose command never reached the broker, unless a worker already has it.
+_DISCARD = """
+if redis.call('HGET', KEYS[1], 'state') ~= 'PENDING' then return 0 end
+redis.call('DEL', KEYS[1])
+return 1
+"""
+
 CHILD_FIELDS = ("task_id", "kind", "state", "progress", "error")
 
 
@@ -112,6 +119,7 @@ class StatusStore:
         self._create = redis.register_script(_CREATE)
         self._transition = redis.register_script(_TRANSITION)
         self._progress = redis.register_script(_PROGRESS)
+        self._discard = redis.register_script(_DISCARD)
 
     async def create(
         self, task_id: str, kind: str, account: str, owner: str, parent_id: str | None = None
@@ -197,6 +205,14 @@ class StatusStore:
         return await self.move(
             task_id, TaskState.FAILURE, error=TaskError(code=code, message=message)
         )
+
+    async def discard(self, task_id: str) -> bool:
+        """Drop a task whose command was not accepted (the client got a 503, not its id).
+
+        A FAILURE record would outlive the refusal: a retry with the same Idempotency-Key
+        derives the same task id and would find it final before its command even ran.
+        """
+        return bool(await self._discard(keys=[task_key(task_id)]))
 
     async def retry(
         self, task_id: str, message: str, next_attempt_at: datetime | None = None

@@ -9,6 +9,7 @@ carries the id and the secret, and the task tells how it ended.
 """
 
 import secrets
+from contextlib import suppress
 from uuid import uuid4
 
 from aiohttp import web
@@ -16,7 +17,7 @@ from redis.exceptions import RedisError
 
 from apex_contracts import notifications as n
 from apex_contracts import topology as t
-from apex_contracts.tasks import ErrorCode, TaskState
+from apex_contracts.tasks import TaskState
 from apex_runtime.amqp_client import BrokerUnavailable
 
 from ..commands import accept, failed, requested_wait
@@ -85,7 +86,8 @@ async def register_webhook(request: web.Request) -> web.Response:
             headers={t.HEADER_ACCOUNT: who.account, t.HEADER_ACTOR: who.actor},
         )
     except BrokerUnavailable as exc:
-        await deps.status.fail(task_id, ErrorCode.UNAVAILABLE, "the command was not accepted")
+        with suppress(RedisError):  # else it stays PENDING until its TTL; nobody has its id
+            await deps.status.discard(task_id)
         raise _unavailable("message broker", "5") from exc
     status_url = f"/tasks/{task_id}"
     answer = n.WebhookCreated(
