@@ -4,7 +4,10 @@ In one run, each phase alone on the machine:
   (a) the gateway at full speed (closed loop, 32 connections),
   (b) a bare aiohttp handler returning a fixed JSON body, under the same load generator,
   (c) raw aio-pika publishing of the same command with confirms, 32 in flight, no HTTP,
-  (d) the gateway again at half the rate measured in (a), for its p99.
+  (d) the gateway again at half the rate measured in (a), for its p99,
+  (e) the price of each guarantee: the gateway with authentication, rate limit and
+      idempotency switched on one after another (`gateway_variant.py`), as ratios to the
+      plain accept path without any of them.
 The load generator and the publisher run in their own processes; the gateway is one process.
 project-service runs only long enough to declare and bind its queue, which then fills and is
 purged after each phase. `--profile` adds a py-spy recording of the gateway under full load.
@@ -45,10 +48,14 @@ from harness import (
 
 P99_TARGET_MS = 25.0
 RAW_RATIO_TARGET = 0.60
-PHASES = ("bare", "raw", "gateway")
-# `python -m apex_gateway` on uvloop's event loop (an experiment; needs `pip install uvloop`)
-UVLOOP_GATEWAY = (
-    "import runpy, uvloop; uvloop.install(); runpy.run_module('apex_gateway', run_name='__main__')"
+GUARANTEES_RATIO_TARGET = 0.75
+PHASES = ("bare", "raw", "gateway", "guarantees")
+# (label, guarantees switched off, a new Idempotency-Key on every request)
+VARIANTS = (
+    ("plain accept path", ("auth", "rate-limit"), False),
+    ("+ authentication (JWT)", ("rate-limit",), False),
+    ("+ rate limit (GCRA in Redis)", (), False),
+    ("+ Idempotency-Key: every guarantee", (), True),
 )
 
 
@@ -125,7 +132,7 @@ async def profile_gateway(procs: Processes, args: argparse.Namespace) -> dict[st
 async def measure_gateway(
     procs: Processes, args: argparse.Namespace
 ) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any] | None]:
-    command = [PYTHON, "-c", UVLOOP_GATEWAY] if args.uvloop else [PYTHON, "-m", "apex_gateway"]
+    command = [PYTHON, "-m", "apex_gateway"]
     await procs.start("gateway", command, env=extra_env(args.gateway_env))
     try:
         await procs.wait_ready("gateway", f"http://{HOST}:{GATEWAY_PORT}/ready")
@@ -138,6 +145,25 @@ async def measure_gateway(
         return full, half, profile
     finally:
         await procs.stop("gateway")
+
+
+async def measure_guarantees(procs: Processes, args: argparse.Namespace) -> list[dict[str, Any]]:
+    """(e): the same full-speed load against the gateway with more guarantees each time."""
+    measured = []
+    for label, without, keyed in VARIANTS:
+        command = [*script("gateway_variant.py"), "--without", *without]
+        await procs.start("gateway", command, env=extra_env(args.gateway_env), cwd=BENCH)
+        try:
+            await procs.wait_ready("gateway", f"http://{HOST}:{GATEWAY_PORT}/ready")
+            argv = loadgen("closed", GATEWAY_PORT, args)
+            if keyed:
+                argv.append("--idempotency-keys")
+            stats = await load_gateway(procs, argv, budget(args))
+        finally:
+            await procs.stop("gateway")
+        await flush_redis(APEX_REDIS_URL)  # drop the idempotency records between variants
+        measured.append({"label": label, **stats})
+    return measured
 
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
@@ -157,6 +183,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             if "gateway" in args.phases:
                 gateway, half, profile = await measure_gateway(procs, args)
                 results.update(gateway=gateway, half=half, profile=profile)
+            if "guarantees" in args.phases:
+                results["guarantees"] = await measure_guarantees(procs, args)
     finally:
         await purge_queues(PROJECT_QUEUE)
         await flush_redis(APEX_REDIS_URL)
@@ -184,8 +212,21 @@ def report(results: dict[str, Any], args: argparse.Namespace) -> None:
     if full and raw:
         to_raw = ratio(full["rate"], raw["rate"])
         print(f"gateway / raw publish       {to_raw:.2f}   (target >= {RAW_RATIO_TARGET:.2f})")
+    if results.get("guarantees"):
+        print_guarantees(results["guarantees"])
     if results.get("profile"):
         print_profile(results["profile"])
+
+
+def print_guarantees(variants: list[dict[str, Any]]) -> None:
+    plain = variants[0]["rate"]
+    print("\n(e) what each guarantee costs (full speed; ratio to the plain accept path)")
+    for stats in variants:
+        line = row(stats["label"], stats)
+        print(f"{line}  x{ratio(stats['rate'], plain):.2f}")
+        print(cpu_line(stats))
+    every = ratio(variants[-1]["rate"], plain)
+    print(f"every guarantee / plain      {every:.2f}   (target >= {GUARANTEES_RATIO_TARGET:.2f})")
 
 
 def cpu_line(stats: dict[str, Any]) -> str:
@@ -225,7 +266,6 @@ def parse() -> argparse.Namespace:
         metavar="KEY=VALUE",
         help="extra environment for the gateway (experiments, e.g. OTEL_SDK_DISABLED=true)",
     )
-    parser.add_argument("--uvloop", action="store_true", help="run the gateway on uvloop")
     parser.add_argument("--keep-logs", action="store_true", help="keep subprocess logs")
     parser.add_argument("--json", metavar="PATH", help="also write the results here")
     return parser.parse_args()

@@ -16,6 +16,7 @@ import asyncio
 import time
 from collections import Counter
 from typing import Any
+from uuid import uuid4
 
 import orjson
 from harness import summary
@@ -91,11 +92,29 @@ def http_request(
     return head.encode() + b"\r\n" + body
 
 
+class Requests:
+    """The bytes of each request: the same every time, or with its own Idempotency-Key."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        raw = http_request(args.method, args.host, args.port, args.path, args.body.encode())
+        self.raw = raw
+        self.keyed = args.idempotency_keys
+        self.head, _, self.body = raw.partition(b"\r\n\r\n")
+        self.prefix = f"\r\nIdempotency-Key: {uuid4().hex}-".encode()
+        self.count = 0
+
+    def next(self) -> bytes:
+        if not self.keyed:
+            return self.raw
+        self.count += 1
+        return b"".join((self.head, self.prefix, str(self.count).encode(), b"\r\n\r\n", self.body))
+
+
 # --- closed loop -------------------------------------------------------------------------
 
 
 async def closed_loop(args: argparse.Namespace) -> dict[str, Any]:
-    raw = http_request(args.method, args.host, args.port, args.path, args.body.encode())
+    requests = Requests(args)
     conns = [await connect(args.host, args.port) for _ in range(args.connections)]
     latencies: list[float] = []
     statuses: Counter[int] = Counter()
@@ -105,7 +124,7 @@ async def closed_loop(args: argparse.Namespace) -> dict[str, Any]:
 
     async def worker(conn: Connection) -> None:
         while (sent := time.perf_counter()) < until:
-            status, _ = await conn.request(raw)
+            status, _ = await conn.request(requests.next())
             SENT["requests"] += 1
             if sent >= measure_from:
                 statuses[status] += 1
@@ -120,7 +139,7 @@ async def closed_loop(args: argparse.Namespace) -> dict[str, Any]:
 
 
 async def fixed_rate(args: argparse.Namespace) -> dict[str, Any]:
-    raw = http_request(args.method, args.host, args.port, args.path, args.body.encode())
+    requests = Requests(args)
     conns = [await connect(args.host, args.port) for _ in range(args.connections)]
     due: asyncio.Queue[float | None] = asyncio.Queue()
     latencies: list[float] = []
@@ -141,7 +160,7 @@ async def fixed_rate(args: argparse.Namespace) -> dict[str, Any]:
 
     async def worker(conn: Connection) -> None:
         while (at := await due.get()) is not None:
-            status, _ = await conn.request(raw)
+            status, _ = await conn.request(requests.next())
             SENT["requests"] += 1
             if at >= measure_from:
                 statuses[status] += 1
@@ -249,6 +268,9 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--path", default="/projects")
     parser.add_argument("--body", default='{"name": "Bench sign", "customer": "Bench Co"}')
     parser.add_argument("--token", help="bearer token for every request")
+    parser.add_argument(
+        "--idempotency-keys", action="store_true", help="a new Idempotency-Key on each request"
+    )
     parser.add_argument("--expect", type=int, default=202, help="the status that counts")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--duration", type=float, default=20.0, help="measured seconds")

@@ -86,12 +86,14 @@ class CheckFailed(AssertionError):
     """A read the verification needs kept failing: the system did not recover."""
 
 
-async def read(session: aiohttp.ClientSession, driver: Driver, path: str) -> dict | None:
+async def read(
+    session: aiohttp.ClientSession, driver: Driver, path: str, slots: asyncio.Semaphore
+) -> dict | None:
     """GET through the gateway: the result, or None for 404; retried on 5xx until a deadline."""
     deadline = time.monotonic() + CHECK_DEADLINE_S
     while True:
         try:
-            async with session.get(driver.base_url + path, headers=driver.headers) as r:
+            async with slots, session.get(driver.base_url + path, headers=driver.headers) as r:
                 if r.status == 404:
                     return None
                 if r.status == 200:
@@ -105,7 +107,7 @@ async def read(session: aiohttp.ClientSession, driver: Driver, path: str) -> dic
 
 
 async def audit_types(
-    session: aiohttp.ClientSession, driver: Driver, project_id: str
+    session: aiohttp.ClientSession, driver: Driver, project_id: str, slots: asyncio.Semaphore
 ) -> Counter[str]:
     counts: Counter[str] = Counter()
     cursor = None
@@ -113,7 +115,7 @@ async def audit_types(
         query = f"/audit?project_id={project_id}&limit=500" + (
             f"&cursor={cursor}" if cursor else ""
         )
-        page = await read(session, driver, query)
+        page = await read(session, driver, query, slots)
         assert page is not None
         counts.update(e["routing_key"] for e in page["items"])
         cursor = page["next_cursor"]
@@ -167,25 +169,23 @@ async def test_nothing_accepted_is_lost_or_doubled_under_faults(running_system: 
         async def verify(item: Accepted) -> None:
             """One project's effects: its version, its payloads and its audit entries."""
             nonlocal lost, duplicated
-            async with slots:
-                project = await read(session, driver, f"/projects/{item.project_id}")
-                if project is None:
-                    lost += 1
-                    problems.append(f"{item.project_id}: not found")
-                    return
-                version = project["version"]
-                want = expected_version[item.project_id]
-                lost += max(0, want - version)
-                duplicated += max(0, version - want)
-                if version != want:
-                    problems.append(f"{item.project_id}: version {version}, expected {want}")
-                payloads = expected_payloads[item.project_id]
-                if payloads:
-                    view = await read(session, driver, f"/projects/{item.project_id}/payload")
-                    latest = view["payload_version"] if view else 0
-                    lost += max(0, payloads - latest)
-                    duplicated += max(0, latest - payloads)
-                seen = await audit_types(session, driver, item.project_id)
+            project = await read(session, driver, f"/projects/{item.project_id}", slots)
+            if project is None:
+                lost += 1
+                problems.append(f"{item.project_id}: not found")
+                return
+            version = project["version"]
+            want = expected_version[item.project_id]
+            lost += max(0, want - version)
+            duplicated += max(0, version - want)
+            if version != want:
+                problems.append(f"{item.project_id}: version {version}, expected {want}")
+            payloads = expected_payloads[item.project_id]
+            if payloads:
+                view = await read(session, driver, f"/projects/{item.project_id}/payload", slots)
+                latest = view["payload_version"] if view else 0
+                lost += max(0, payloads - latest)
+                duplicated += max(0, latest - payloads)
             wanted = Counter(
                 {
                     "project.created": 1,
@@ -193,6 +193,15 @@ async def test_nothing_accepted_is_lost_or_doubled_under_faults(running_system: 
                     "project.payload_saved": payloads,
                 }
             )
+            # Events reach the audit log after their transaction, through the outbox relay and
+            # the broker: wait (with a deadline) for a backlog built up during the faults.
+            deadline = time.monotonic() + CHECK_DEADLINE_S
+            while True:
+                seen = await audit_types(session, driver, item.project_id, slots)
+                behind = any(seen[key] < count for key, count in wanted.items())
+                if not behind or time.monotonic() > deadline:
+                    break
+                await asyncio.sleep(1.0)
             for key, count in wanted.items():
                 lost += max(0, count - seen[key])
                 duplicated += max(0, seen[key] - count)

@@ -108,26 +108,43 @@ class OutboxRelay:
             self._wake.clear()
 
     async def drain_once(self, batch: int = 100) -> int:
-        """Publish one batch; rows are marked sent only after the broker confirmed them."""
+        """Publish one batch; rows are marked sent only after the broker confirmed them.
+
+        Aggregates are published side by side (their confirms overlap), each aggregate's
+        events one after another in id order, so a consumer sees them in the order they
+        happened. If any publish fails, the batch stays unsent and goes again (consumers
+        deduplicate by `message_id`).
+        """
         t = self.table
         async with self.engine.begin() as conn:
             rows = (
                 await conn.execute(
-                    select(t.c.id, t.c.message_id, t.c.routing_key, t.c.body, t.c.headers)
+                    select(
+                        t.c.id, t.c.message_id, t.c.routing_key, t.c.aggregate_id, t.c.body,
+                        t.c.headers,
+                    )
                     .where(t.c.sent_at.is_(None))
                     .order_by(t.c.id)
                     .limit(batch)
                     .with_for_update(skip_locked=True)
                 )
-            ).all()
+            ).all()  # fmt: skip
             if not rows:
                 return 0
-            for row in rows:  # in order: RabbitMQ keeps a channel's order
-                await self._publish(row.message_id, row.routing_key, row.body, row.headers)
+            streams: dict[str, list[Any]] = {}
+            for row in rows:
+                streams.setdefault(row.aggregate_id or row.message_id, []).append(row)
+            async with asyncio.TaskGroup() as group:
+                for stream in streams.values():
+                    group.create_task(self._publish_in_order(stream))
             await conn.execute(
                 update(t).where(t.c.id.in_([r.id for r in rows])).values(sent_at=datetime.now(UTC))
             )
         return len(rows)
+
+    async def _publish_in_order(self, rows: list[Any]) -> None:
+        for row in rows:
+            await self._publish(row.message_id, row.routing_key, row.body, row.headers)
 
     async def _publish(
         self, message_id: str, routing_key: str, body: str, headers: dict[str, Any]

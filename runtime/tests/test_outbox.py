@@ -1,0 +1,80 @@
+"""The outbox relay against the real PostgreSQL and RabbitMQ: all sent, each aggregate in order."""
+
+import asyncio
+from datetime import UTC, datetime
+from uuid import uuid4
+
+import aio_pika
+import orjson
+from sqlalchemy import MetaData, func, select, text
+
+from apex_contracts import topology as t
+from apex_runtime.broker import declare_topology, make_broker
+from apex_runtime.db import make_engine
+from apex_runtime.outbox import OutboxRelay, outbox_table
+from apex_runtime.settings import Settings
+
+SCHEMA = "outbox_relay_test"
+
+
+async def test_relay_publishes_every_row_once_and_keeps_each_aggregates_order() -> None:
+    settings = Settings()
+    engine = make_engine(settings)
+    table = outbox_table(MetaData(), SCHEMA)
+    broker = make_broker(settings)
+    connection = await aio_pika.connect(settings.amqp_url)
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
+            await conn.execute(text(f"CREATE SCHEMA {SCHEMA}"))
+            await conn.run_sync(table.metadata.create_all)
+        await broker.connect()
+        await declare_topology(broker)
+        channel = await connection.channel()
+        queue = await channel.declare_queue(exclusive=True)
+        run = uuid4().hex
+        await queue.bind(t.EVENTS_EXCHANGE, f"test.outbox.{run}")
+
+        aggregates = [str(uuid4()) for _ in range(5)]
+        rows = [
+            {
+                "message_id": str(uuid4()),
+                "routing_key": f"test.outbox.{run}",
+                "aggregate_id": aggregates[i % 5],
+                "body": orjson.dumps({"aggregate": aggregates[i % 5], "seq": i // 5}).decode(),
+                "headers": {},
+                "created_at": datetime.now(UTC),
+            }
+            for i in range(150)  # interleaved, more than one batch
+        ]
+        async with engine.begin() as conn:
+            await conn.execute(table.insert(), rows)
+
+        relay = OutboxRelay(engine, table, broker, poll_s=1.0)
+        assert await relay.drain_once(batch=100) == 100
+        assert await relay.drain_once(batch=100) == 50
+        assert await relay.drain_once(batch=100) == 0
+
+        seen: dict[str, list[int]] = {a: [] for a in aggregates}
+        async with asyncio.timeout(20):
+            async with queue.iterator() as messages:
+                received = 0
+                async for message in messages:
+                    event = orjson.loads(message.body)
+                    seen[event["aggregate"]].append(event["seq"])
+                    await message.ack()
+                    received += 1
+                    if received == len(rows):
+                        break
+        assert seen == {a: list(range(30)) for a in aggregates}
+        async with engine.connect() as conn:
+            unsent = await conn.scalar(
+                select(func.count()).select_from(table).where(table.c.sent_at.is_(None))
+            )
+        assert unsent == 0
+    finally:
+        await connection.close()
+        await broker.stop()
+        async with engine.begin() as conn:
+            await conn.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
+        await engine.dispose()
