@@ -78,3 +78,37 @@ async def test_redis_down_falls_back_to_a_local_limiter_not_a_500(system: System
     assert statuses == [200] * (BURST + 1) + [429], statuses
     fallback = re.search(r"^apex_gateway_rate_limit_fallback_total (\S+)$", metrics, re.M)
     assert fallback is not None and float(fallback.group(1)) >= BURST + 2
+
+
+@pytest.mark.slow
+async def test_commands_are_counted_once_and_a_refused_one_records_no_task(
+    system: System,
+) -> None:
+    """Commands are admitted in the same Redis step that records their task."""
+    sub = f"writer-{uuid4().hex[:6]}"
+    me = bearer(system.settings, sub=sub)
+
+    async def create(url: str, body: object) -> int:
+        async with (
+            aiohttp.ClientSession() as session,
+            session.post(url + "/projects", json=body, headers=me) as r,
+        ):
+            await r.read()
+            return r.status
+
+    async with gateway_processes(
+        [18090, 18091], rate_limit_per_min=str(PER_MIN), rate_limit_burst=str(BURST)
+    ) as urls:
+        draft = {"name": "limited", "customer": "C"}
+        statuses = await asyncio.gather(*(create(urls[i % 2], draft) for i in range(12)))
+        # the bucket is empty now: a request that would fail validation is refused, not read
+        late_invalid = await create(urls[0], {"name": ""})
+    assert Counter(statuses) == {202: BURST + 1, 429: 12 - BURST - 1}, statuses
+    assert late_invalid == 429
+    redis = system.app[DEPS].redis
+    owned = [
+        key
+        async for key in redis.scan_iter(match="apex:task:*", count=1000)
+        if not key.endswith(b":children") and await redis.hget(key, "owner") == sub.encode()
+    ]
+    assert len(owned) == BURST + 1  # one task per accepted command, none for the refused

@@ -14,35 +14,62 @@ from prometheus_client import Counter
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from apex_runtime.status_store import CREATE_TASK_LUA, NewTask
+
 log = logging.getLogger(__name__)
 FALLBACKS = Counter(
     "apex_gateway_rate_limit_fallback_total",
     "Requests rate-limited in process because Redis was unreachable",
 )
 
-# KEYS: rate key, idempotency key (optional). ARGV: interval ms, tolerance ms, in-flight record,
-# in-flight ttl ms. Returns {allowed, wait ms, remaining, reset ms, idempotency record or ''}.
-_ADMIT = """
-local t = redis.call('TIME')
-local now = t[1] * 1000 + math.floor(t[2] / 1000)
-local interval, tolerance = tonumber(ARGV[1]), tonumber(ARGV[2])
-local tat = tonumber(redis.call('GET', KEYS[1]) or now)
-if tat < now then tat = now end
-local new_tat = tat + interval
-local allow_at = new_tat - tolerance - interval
-if now < allow_at then
-  return {0, allow_at - now, 0, tat - now, ''}
-end
-redis.call('SET', KEYS[1], new_tat, 'PX', math.ceil(new_tat - now) + 1000)
-local remaining = math.floor((tolerance + interval - (new_tat - now)) / interval)
-local record = ''
-if #KEYS > 1 then
-  if not redis.call('SET', KEYS[2], ARGV[3], 'NX', 'PX', ARGV[4]) then
-    record = redis.call('GET', KEYS[2]) or ''
+# A Lua function: GCRA for the rate key, then (when admitted) claim the idempotency key with
+# an in-flight record. ARGV: interval ms, tolerance ms, in-flight record, in-flight ttl ms.
+# Returns allowed (0/1), wait ms, remaining, reset ms, the key's existing record or ''.
+_ADMIT_LUA = """
+local function admit(rate_key, idempotency_key)
+  local t = redis.call('TIME')
+  local now = t[1] * 1000 + math.floor(t[2] / 1000)
+  local interval, tolerance = tonumber(ARGV[1]), tonumber(ARGV[2])
+  local tat = tonumber(redis.call('GET', rate_key) or now)
+  if tat < now then tat = now end
+  local new_tat = tat + interval
+  local allow_at = new_tat - tolerance - interval
+  if now < allow_at then
+    return 0, allow_at - now, 0, tat - now, ''
   end
+  redis.call('SET', rate_key, new_tat, 'PX', math.ceil(new_tat - now) + 1000)
+  local remaining = math.floor((tolerance + interval - (new_tat - now)) / interval)
+  local record = ''
+  if idempotency_key then
+    if not redis.call('SET', idempotency_key, ARGV[3], 'NX', 'PX', ARGV[4]) then
+      record = redis.call('GET', idempotency_key) or ''
+    end
+  end
+  return 1, 0, remaining, new_tat - now, record
 end
-return {1, 0, remaining, new_tat - now, record}
 """
+
+# KEYS: rate key, idempotency key (optional).
+_ADMIT = (
+    _ADMIT_LUA
+    + """
+local allowed, wait, remaining, reset, record = admit(KEYS[1], KEYS[2])
+return {allowed, wait, remaining, reset, record}
+"""
+)
+
+# A command and its task record in one step. KEYS: rate key, task key, idempotency key
+# (optional). ARGV: those of `admit`, then NewTask.args from ARGV[5]. The task is written only
+# when the request is admitted and its key (if any) was free.
+_ADMIT_TASK = (
+    _ADMIT_LUA
+    + CREATE_TASK_LUA
+    + """
+local allowed, wait, remaining, reset, record = admit(KEYS[1], KEYS[3])
+if allowed == 1 and record == '' then create_task(KEYS[2], 5) end
+return {allowed, wait, remaining, reset, record}
+"""
+)
 
 IN_FLIGHT_TTL_MS = 45_000  # past the longest request (Prefer: wait=30): its gateway died
 
@@ -54,6 +81,7 @@ class Decision:
     remaining: int
     reset_s: float
     idempotency: dict[str, object] | None = None  # an existing record for the key
+    in_process: bool = False  # decided without Redis (unreachable): nothing was written
 
 
 class Admission:
@@ -64,6 +92,7 @@ class Admission:
         self.tolerance_ms = self.interval_ms * burst
         self.idempotency_ttl_ms = idempotency_ttl_s * 1000
         self._admit = redis.register_script(_ADMIT)
+        self._admit_task = redis.register_script(_ADMIT_TASK)
         self._local: dict[str, float] = {}  # per-process fallback: principal -> TAT (ms)
         self._warned_at = 0.0
 
@@ -73,20 +102,31 @@ class Admission:
         return f'"default";q={self.per_min};w=60'
 
     async def admit(
-        self, bucket: str, idempotency_key: str | None = None, fingerprint: str = ""
+        self,
+        bucket: str,
+        idempotency_key: str | None = None,
+        fingerprint: str = "",
+        task: NewTask | None = None,
     ) -> Decision:
+        """Count the request, claim its idempotency key and (if given) record its task."""
         keys = [f"apex:rl:{bucket}"]
+        if task is not None:
+            keys.append(task.key)
         in_flight = ""
         if idempotency_key is not None:
             keys.append(f"apex:idem:{bucket}:{idempotency_key}")
             in_flight = orjson.dumps({"state": "in_flight", "fingerprint": fingerprint}).decode()
+        args: list[str | int | float] = [
+            self.interval_ms, self.tolerance_ms, in_flight, IN_FLIGHT_TTL_MS
+        ]  # fmt: skip
         try:
-            allowed, wait_ms, remaining, reset_ms, record = await self._admit(
-                keys=keys,
-                args=[self.interval_ms, self.tolerance_ms, in_flight, IN_FLIGHT_TTL_MS],
-            )
+            if task is None:
+                reply = await self._admit(keys=keys, args=args)
+            else:
+                reply = await self._admit_task(keys=keys, args=[*args, *task.args])
         except RedisError:
             return self._admit_locally(bucket)
+        allowed, wait_ms, remaining, reset_ms, record = reply
         existing = orjson.loads(record) if record else None
         return Decision(bool(allowed), wait_ms / 1000, int(remaining), reset_ms / 1000, existing)
 
@@ -101,12 +141,12 @@ class Admission:
         new_tat = tat + self.interval_ms
         allow_at = new_tat - self.tolerance_ms - self.interval_ms
         if now < allow_at:
-            return Decision(False, (allow_at - now) / 1000, 0, (tat - now) / 1000)
+            return Decision(False, (allow_at - now) / 1000, 0, (tat - now) / 1000, in_process=True)
         self._local[bucket] = new_tat
         remaining = math.floor(
             (self.tolerance_ms + self.interval_ms - (new_tat - now)) / self.interval_ms
         )
-        return Decision(True, 0.0, remaining, (new_tat - now) / 1000)
+        return Decision(True, 0.0, remaining, (new_tat - now) / 1000, in_process=True)
 
     async def remember(self, bucket: str, key: str, record: dict[str, object]) -> None:
         """Store the final response of an idempotent request for the retention period."""

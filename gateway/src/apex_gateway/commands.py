@@ -14,7 +14,7 @@ from apex_runtime.amqp_client import BrokerUnavailable
 
 from .deps import deps_of
 from .envelope import STATUS_OF, ApiError, respond
-from .guard import idempotency_of
+from .guard import gate_of, idempotency_of
 from .principal import principal_of
 
 _WAIT = re.compile(r"(?:^|[,;\s])wait\s*=\s*(\d+)", re.IGNORECASE)
@@ -42,15 +42,8 @@ async def accept(
     # Redis lost the gateway's record of the first attempt.
     task_id = str(scope.derive("task")) if scope else str(uuid4())
     message_id = str(scope.derive("message")) if scope else str(uuid4())
-    try:
-        await deps.status.create(task_id, routing_key, who.account, who.actor)
-    except RedisError as exc:
-        raise ApiError(
-            503,
-            "task store unavailable; retry shortly",
-            type="unavailable",
-            headers={"Retry-After": "2"},
-        ) from exc
+    record = deps.status.new_task(task_id, routing_key, who.account, who.actor)
+    await gate_of(request).admit(record)  # rate limit, idempotency key and task: one Redis step
     headers = {t.HEADER_ACCOUNT: who.account, t.HEADER_ACTOR: who.actor}
     try:
         await deps.broker.publish_command(

@@ -10,6 +10,8 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from aiohttp import web
 from aiohttp.typedefs import Middleware
 
+from apex_runtime.status_store import NewTask
+
 from .admission import Admission, Decision
 from .auth import Authenticator, Unauthorized
 from .envelope import ApiError, respond
@@ -40,6 +42,61 @@ IDEMPOTENCY = web.RequestKey("idempotency", IdempotencyScope)
 
 def idempotency_of(request: web.Request) -> IdempotencyScope | None:
     return request.get(IDEMPOTENCY)
+
+
+class TurnedAway(Exception):
+    """Admission said no (rate limit) or found an earlier request with the same key."""
+
+
+@dataclass
+class Gate:
+    """A command's admission, left to `accept()` so that one Redis step counts the request,
+    claims its idempotency key and records its task (see `admitted_with_task`)."""
+
+    admission: Admission
+    bucket: str
+    key: str | None
+    fingerprint: str
+    decision: Decision | None = None
+
+    async def admit(self, task: NewTask) -> None:
+        self.decision = await self.admission.admit(self.bucket, self.key, self.fingerprint, task)
+        if not self.decision.allowed or self.decision.idempotency is not None:
+            raise TurnedAway
+        if self.decision.in_process:  # Redis is unreachable: no task could be recorded
+            raise ApiError(
+                503,
+                "task store unavailable; retry shortly",
+                type="unavailable",
+                headers={"Retry-After": "2"},
+            )
+
+    @property
+    def claimed(self) -> bool:
+        """This request holds its idempotency key (and must store or release it)."""
+        d = self.decision
+        return self.key is not None and d is not None and d.allowed and d.idempotency is None
+
+
+GATE = web.RequestKey("gate", Gate)
+ADMITTED_WITH_TASK = "_apex_admitted_with_task"
+
+
+def admitted_with_task(handler: Handler) -> Handler:
+    """Mark a route whose handler ends in `accept()`: the guard leaves admission to it.
+
+    Everything such a handler does before `accept()` must be free of effects (parsing,
+    validation), because a request refused there was already looked at.
+    """
+    setattr(handler, ADMITTED_WITH_TASK, True)
+    return handler
+
+
+def gate_of(request: web.Request) -> Gate:
+    gate: Gate | None = request.get(GATE)
+    if gate is None:
+        raise RuntimeError(f"{request.path}: a route calling accept() needs @admitted_with_task")
+    return gate
 
 
 class TrustedProxies:
@@ -122,19 +179,31 @@ def make_guard(
         except ApiError as exc:
             return exc.response()
         fingerprint = _fingerprint(request, await request.read()) if key else ""
-        decision = await admission.admit(principal.bucket, key, fingerprint)
-        if not decision.allowed:
-            return _too_many(admission, decision)
-        limits = admission.headers(decision)
-        response: web.StreamResponse
-        if key is not None and decision.idempotency is not None:
-            response = _answer_existing(decision.idempotency, fingerprint)
-        elif key is not None:
+        if key is not None:
             request[IDEMPOTENCY] = IdempotencyScope(principal, key)
-            response = await _run_once(request, handler, admission, principal, key, fingerprint)
+        gate = Gate(admission, principal.bucket, key, fingerprint)
+        if not getattr(request.match_info.handler, ADMITTED_WITH_TASK, False):
+            gate.decision = await admission.admit(principal.bucket, key, fingerprint)
+            if _turned_away(gate.decision):
+                return _refusal(admission, gate.decision, fingerprint)
         else:
+            request[GATE] = gate
+        try:
             response = await _run(request, handler)
-        response.headers.update(limits)
+        except TurnedAway:
+            assert gate.decision is not None
+            return _refusal(admission, gate.decision, fingerprint)
+        except BaseException:
+            if gate.claimed:
+                await admission.forget(principal.bucket, key or "")
+            raise
+        if gate.decision is None:  # answered before `accept()`: count the request now
+            gate.decision = await admission.admit(principal.bucket, key, fingerprint)
+            if _turned_away(gate.decision):
+                return _refusal(admission, gate.decision, fingerprint)
+        if gate.claimed:
+            await _keep_or_release(admission, principal.bucket, key or "", fingerprint, response)
+        response.headers.update(admission.headers(gate.decision))
         return response
 
     return guard
@@ -147,24 +216,29 @@ async def _run(request: web.Request, handler: Handler) -> web.StreamResponse:
         return exc.response()
 
 
-async def _run_once(
-    request: web.Request,
-    handler: Handler,
-    admission: Admission,
-    principal: Principal,
-    key: str,
-    fingerprint: str,
-) -> web.StreamResponse:
-    """Run the first request with a key; keep its final answer for the retries."""
-    try:
-        response = await _run(request, handler)
-    except BaseException:
-        await admission.forget(principal.bucket, key)
-        raise
+def _turned_away(decision: Decision) -> bool:
+    return not decision.allowed or decision.idempotency is not None
+
+
+def _refusal(admission: Admission, decision: Decision, fingerprint: str) -> web.Response:
+    """429, or the answer an earlier request with the same key decides (replay, 409, 422)."""
+    if not decision.allowed:
+        return _too_many(admission, decision)
+    assert decision.idempotency is not None
+    response = _answer_existing(decision.idempotency, fingerprint)
+    response.headers.update(admission.headers(decision))
+    return response
+
+
+async def _keep_or_release(
+    admission: Admission, bucket: str, key: str, fingerprint: str, response: web.StreamResponse
+) -> None:
+    """Keep the final answer of the first request with a key for its retries; release the key
+    when there is no final answer yet (5xx, 409, 429), so that a retry may run."""
     final = isinstance(response, web.Response) and response.status < 500
     if not final or response.status in NOT_STORED:
-        await admission.forget(principal.bucket, key)
-        return response
+        await admission.forget(bucket, key)
+        return
     assert isinstance(response, web.Response)
     body = response.body if isinstance(response.body, bytes) else b""
     record: dict[str, object] = {
@@ -174,8 +248,7 @@ async def _run_once(
         "headers": {h: response.headers[h] for h in REPLAYED_HEADERS if h in response.headers},
         "body": body.decode(),
     }
-    await admission.remember(principal.bucket, key, record)
-    return response
+    await admission.remember(bucket, key, record)
 
 
 def _answer_existing(record: dict[str, object], fingerprint: str) -> web.Response:

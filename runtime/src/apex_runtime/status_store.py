@@ -22,18 +22,31 @@ from apex_contracts.tasks import (
 )
 from apex_contracts.topology import REDIS_TASK_CHANGES_CHANNEL, REDIS_TASK_PREFIX
 
-# KEYS: task, parent's children list (optional). ARGV: ttl, channel, task id, field/value pairs.
-_CREATE = """
-if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-redis.call('HSET', KEYS[1], unpack(ARGV, 4))
-redis.call('EXPIRE', KEYS[1], ARGV[1])
-if #KEYS > 1 then
+# A Lua function other scripts embed (the gateway admits a command and records its task in
+# one step): ARGV[first] ttl, ARGV[first + 1] channel, ARGV[first + 2] task id, then the
+# field/value pairs. Returns 1, or 0 when the task exists already.
+CREATE_TASK_LUA = """
+local function create_task(key, first)
+  if redis.call('EXISTS', key) == 1 then return 0 end
+  redis.call('HSET', key, unpack(ARGV, first + 3))
+  redis.call('EXPIRE', key, ARGV[first])
+  redis.call('PUBLISH', ARGV[first + 1], ARGV[first + 2])
+  return 1
+end
+"""
+
+# KEYS: task, parent's children list (optional). ARGV: NewTask.args.
+_CREATE = (
+    CREATE_TASK_LUA
+    + """
+local created = create_task(KEYS[1], 1)
+if created == 1 and #KEYS > 1 then
   redis.call('RPUSH', KEYS[2], ARGV[3])
   redis.call('EXPIRE', KEYS[2], ARGV[1])
 end
-redis.call('PUBLISH', ARGV[2], ARGV[3])
-return 1
+return created
 """
+)
 
 # ARGV: target, allowed-from (comma separated), now, ttl, channel, task id, count attempt,
 # then field/value pairs to set (an empty value deletes the field).
@@ -75,6 +88,15 @@ return 1
 """
 
 CHILD_FIELDS = ("task_id", "kind", "state", "progress", "error")
+
+
+@dataclass(frozen=True)
+class NewTask:
+    """A PENDING task ready to be written, by `StatusStore.create` or inside another script."""
+
+    task_id: str
+    key: str
+    args: list[str | int]  # ARGV of CREATE_TASK_LUA: ttl, channel, task id, field/value pairs
 
 
 @dataclass(frozen=True)
@@ -121,10 +143,9 @@ class StatusStore:
         self._progress = redis.register_script(_PROGRESS)
         self._discard = redis.register_script(_DISCARD)
 
-    async def create(
+    def new_task(
         self, task_id: str, kind: str, account: str, owner: str, parent_id: str | None = None
-    ) -> bool:
-        """Record a new PENDING task (as a child of `parent_id`); False if the id exists."""
+    ) -> NewTask:
         now = _now()
         fields = {
             "task_id": task_id,
@@ -138,9 +159,18 @@ class StatusStore:
             "parent_id": parent_id or "",
         }
         flat = [x for pair in fields.items() for x in pair]
-        keys = [task_key(task_id)] + ([children_key(parent_id)] if parent_id else [])
         args: list[str | int] = [self.ttl_s, REDIS_TASK_CHANGES_CHANNEL, task_id, *flat]
-        return bool(await self._create(keys=keys, args=args))
+        return NewTask(task_id, task_key(task_id), args)
+
+    async def create(
+        self, task_id: str, kind: str, account: str, owner: str, parent_id: str | None = None
+    ) -> bool:
+        """Record a new PENDING task (as a child of `parent_id`); False if the id exists."""
+        return await self.write(self.new_task(task_id, kind, account, owner, parent_id), parent_id)
+
+    async def write(self, task: NewTask, parent_id: str | None = None) -> bool:
+        keys = [task.key] + ([children_key(parent_id)] if parent_id else [])
+        return bool(await self._create(keys=keys, args=task.args))
 
     async def move(
         self,

@@ -10,7 +10,7 @@ from apex_contracts import topology as t
 
 from ..commands import accept
 from ..envelope import ApiError, respond
-from ..guard import idempotency_of
+from ..guard import admitted_with_task, idempotency_of
 from ..openapi import (
     COMMAND_ERRORS,
     IDEMPOTENCY,
@@ -53,6 +53,7 @@ OPERATIONS = (
 
 
 @routes.post("/projects")
+@admitted_with_task
 async def create_project(request: web.Request) -> web.Response:
     principal_of(request).require("engineer")
     draft = await body_as(request, c.ProjectDraft)
@@ -87,6 +88,7 @@ async def get_project(request: web.Request) -> web.Response:
 
 
 @routes.put("/projects/{project_id}")
+@admitted_with_task
 async def update_project(request: web.Request) -> web.Response:
     principal_of(request).require("engineer")
     project_id = path_uuid(request, "project_id", "project")
@@ -99,6 +101,7 @@ async def update_project(request: web.Request) -> web.Response:
 
 
 @routes.delete("/projects/{project_id}")
+@admitted_with_task
 async def delete_project(request: web.Request) -> web.Response:
     principal_of(request).require("engineer")
     project_id = path_uuid(request, "project_id", "project")
@@ -110,6 +113,7 @@ async def delete_project(request: web.Request) -> web.Response:
 
 
 @routes.post("/projects/{project_id}/payload")
+@admitted_with_task
 async def save_payload(request: web.Request) -> web.Response:
     principal_of(request).require("engineer")
     project_id = path_uuid(request, "project_id", "project")
@@ -129,6 +133,7 @@ async def save_payload(request: web.Request) -> web.Response:
 
 
 @routes.post("/projects/{project_id}/submit")
+@admitted_with_task
 async def submit_project(request: web.Request) -> web.Response:
     principal_of(request).require("engineer")
     project_id = path_uuid(request, "project_id", "project")

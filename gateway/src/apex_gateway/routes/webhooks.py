@@ -23,7 +23,7 @@ from apex_runtime.amqp_client import BrokerUnavailable
 from ..commands import accept, failed, requested_wait
 from ..deps import deps_of
 from ..envelope import ApiError, respond
-from ..guard import idempotency_of
+from ..guard import admitted_with_task, idempotency_of
 from ..openapi import IDEMPOTENCY, PREFER, Accepted, Operation
 from ..principal import principal_of
 from ..queries import ask
@@ -115,6 +115,7 @@ async def list_webhooks(request: web.Request) -> web.Response:
 
 
 @routes.delete("/webhooks/{webhook_id}")
+@admitted_with_task
 async def delete_webhook(request: web.Request) -> web.Response:
     principal_of(request).require("engineer")
     webhook_id = path_uuid(request, "webhook_id", "webhook")
