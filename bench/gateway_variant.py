@@ -66,7 +66,7 @@ def variant(settings: Settings, without: set[str]) -> web.Application:
         Anonymous() if "auth" in without else Authenticator(TokenVerifier(settings), deps.keys)
     )
     guard = next(i for i, m in enumerate(app.middlewares) if m.__name__ == "guard")
-    app.middlewares[guard] = make_guard(authenticator, admission, TrustedProxies([]))
+    app.middlewares[guard] = make_guard(authenticator, admission, TrustedProxies([]), deps.security)
     return app
 
 

@@ -16,6 +16,7 @@ from .guard import TrustedProxies, make_guard
 from .keys import ApiKeyStore
 from .middlewares import errors_as_envelopes, measured
 from .routes import audit, docs, documents, projects, signage, system, tasks, webhooks
+from .security_events import SecurityEvents
 from .waiter import TaskWaiter
 
 MAX_BODY_BYTES = 1024 * 1024
@@ -32,19 +33,23 @@ def create_app(settings: Settings) -> web.Application:
     admission = Admission(
         redis, settings.rate_limit_per_min, settings.rate_limit_burst, settings.idempotency_ttl_s
     )
+    broker = BrokerClient(settings.amqp_url)
+    security = SecurityEvents(broker)
     deps = Deps(
         settings=settings,
-        broker=BrokerClient(settings.amqp_url),
+        broker=broker,
         redis=redis,
         status=status,
         waiter=TaskWaiter(redis, status),
         engine=engine,
         keys=keys,
+        security=security,
     )
     guard = make_guard(
         Authenticator(TokenVerifier(settings), keys),
         admission,
         TrustedProxies(settings.csv("trusted_proxies")),
+        security,
     )
     app = web.Application(
         middlewares=[
@@ -69,11 +74,13 @@ async def _start(app: web.Application) -> None:
     deps = app[DEPS]
     await deps.broker.start()
     await deps.waiter.start()
+    deps.security.start()
 
 
 async def _stop(app: web.Application) -> None:
     deps = app[DEPS]
     await deps.waiter.stop()
+    await deps.security.stop()
     await deps.broker.close()
     await deps.redis.aclose()
     await deps.engine.dispose()

@@ -11,6 +11,7 @@ from apex_runtime.settings import Settings
 from apex_runtime.status_store import StatusStore
 
 from .keys import ApiKeyStore
+from .security_events import SecurityEvents
 from .waiter import TaskWaiter
 
 
@@ -23,6 +24,7 @@ class Deps:
     waiter: TaskWaiter
     engine: AsyncEngine
     keys: ApiKeyStore
+    security: SecurityEvents
 
 
 DEPS = web.AppKey("deps", Deps)

@@ -16,6 +16,7 @@ from .admission import Admission, Decision
 from .auth import Authenticator, Unauthorized
 from .envelope import ApiError, respond
 from .principal import PRINCIPAL, Principal
+from .security_events import SecurityEvents
 
 log = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -157,8 +158,27 @@ def _idempotency_key(request: web.Request) -> str | None:
 
 
 def make_guard(
-    authenticator: Authenticator, admission: Admission, proxies: TrustedProxies
+    authenticator: Authenticator,
+    admission: Admission,
+    proxies: TrustedProxies,
+    security: SecurityEvents,
 ) -> Middleware:
+    def too_many(
+        request: web.Request, principal: Principal | None, bucket: str, decision: Decision
+    ) -> web.Response:
+        response = _too_many(admission, decision)
+        retry_after = int(response.headers["Retry-After"])
+        security.rate_limited(request, proxies.client_ip(request), principal, bucket, retry_after)
+        return response
+
+    def refusal(
+        request: web.Request, principal: Principal, decision: Decision, fingerprint: str
+    ) -> web.Response:
+        """429, or the answer an earlier request with the same key decides."""
+        if not decision.allowed:
+            return too_many(request, principal, principal.bucket, decision)
+        return _answer_from_record(admission, decision, fingerprint)
+
     @web.middleware
     async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
         public = request.path in PUBLIC_PATHS or request.path.startswith("/docs/")
@@ -167,9 +187,11 @@ def make_guard(
         try:
             principal = await authenticator.authenticate(request)
         except Unauthorized as refused:
-            decision = await admission.admit(f"ip:{proxies.client_ip(request)}")
+            client_ip = proxies.client_ip(request)
+            decision = await admission.admit(f"ip:{client_ip}")
             if not decision.allowed:
-                return _too_many(admission, decision)
+                return too_many(request, None, f"ip:{client_ip}", decision)
+            security.auth_failed(request, client_ip, str(refused))
             challenge = refused.response()
             challenge.headers.update(admission.headers(decision))
             return challenge
@@ -185,14 +207,14 @@ def make_guard(
         if not getattr(request.match_info.handler, ADMITTED_WITH_TASK, False):
             gate.decision = await admission.admit(principal.bucket, key, fingerprint)
             if _turned_away(gate.decision):
-                return _refusal(admission, gate.decision, fingerprint)
+                return refusal(request, principal, gate.decision, fingerprint)
         else:
             request[GATE] = gate
         try:
             response = await _run(request, handler)
         except TurnedAway:
             assert gate.decision is not None
-            return _refusal(admission, gate.decision, fingerprint)
+            return refusal(request, principal, gate.decision, fingerprint)
         except BaseException:
             if gate.claimed:
                 await admission.forget(principal.bucket, key or "")
@@ -200,7 +222,7 @@ def make_guard(
         if gate.decision is None:  # answered before `accept()`: count the request now
             gate.decision = await admission.admit(principal.bucket, key, fingerprint)
             if _turned_away(gate.decision):
-                return _refusal(admission, gate.decision, fingerprint)
+                return refusal(request, principal, gate.decision, fingerprint)
         if gate.claimed:
             await _keep_or_release(admission, principal.bucket, key or "", fingerprint, response)
         response.headers.update(admission.headers(gate.decision))
@@ -220,10 +242,8 @@ def _turned_away(decision: Decision) -> bool:
     return not decision.allowed or decision.idempotency is not None
 
 
-def _refusal(admission: Admission, decision: Decision, fingerprint: str) -> web.Response:
-    """429, or the answer an earlier request with the same key decides (replay, 409, 422)."""
-    if not decision.allowed:
-        return _too_many(admission, decision)
+def _answer_from_record(admission: Admission, decision: Decision, fingerprint: str) -> web.Response:
+    """The answer an earlier request with the same key decides: its replay, 409 or 422."""
     assert decision.idempotency is not None
     response = _answer_existing(decision.idempotency, fingerprint)
     response.headers.update(admission.headers(decision))

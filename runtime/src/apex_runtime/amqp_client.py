@@ -44,6 +44,7 @@ class BrokerClient:
         self.name = name  # the connection name operators see in RabbitMQ
         self._connection: AbstractRobustConnection | None = None
         self._commands: AbstractExchange | None = None
+        self._events: AbstractExchange | None = None
         self._queries: AbstractExchange | None = None
         self._query_channel: AbstractChannel | None = None
         self._pending: dict[str, asyncio.Future[bytes]] = {}
@@ -81,6 +82,9 @@ class BrokerClient:
         )
         self._commands = await command_channel.declare_exchange(
             t.COMMANDS_EXCHANGE, aio_pika.ExchangeType.TOPIC, durable=True
+        )
+        self._events = await command_channel.declare_exchange(
+            t.EVENTS_EXCHANGE, aio_pika.ExchangeType.TOPIC, durable=True
         )
         # Replies arrive on the channel that published the request (direct reply-to rule).
         self._query_channel = await self._connection.channel(publisher_confirms=False)
@@ -149,6 +153,24 @@ class BrokerClient:
                 await self._commands.publish(message, routing_key, mandatory=True, timeout=5)
             except (*BROKER_ERRORS, TimeoutError) as exc:
                 raise BrokerUnavailable(f"publish not confirmed: {exc!r}") from exc
+
+    async def publish_event(
+        self, routing_key: str, body: bytes, *, message_id: str, headers: dict[str, Any]
+    ) -> None:
+        """Publish an event to `apex.events` and return once RabbitMQ confirmed it."""
+        if self._events is None or not self.connected:
+            raise BrokerUnavailable("not connected to RabbitMQ")
+        message = aio_pika.Message(
+            body,
+            content_type="application/json",
+            delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+            message_id=message_id,
+            headers=headers,
+        )
+        try:
+            await self._events.publish(message, routing_key, mandatory=False, timeout=5)
+        except (*BROKER_ERRORS, TimeoutError) as exc:
+            raise BrokerUnavailable(f"event not confirmed: {exc!r}") from exc
 
     async def query(
         self, routing_key: str, body: bytes, *, headers: dict[str, Any], timeout_s: float

@@ -1,0 +1,35 @@
+"""`security.*` events: what the gateway refused at its door, for the audit log."""
+
+from datetime import datetime
+from typing import Final, Literal
+
+from .base import Message
+
+AUTH_FAILED: Final = "security.auth_failed"
+RATE_LIMITED: Final = "security.rate_limited"
+# Audit entries about callers nobody could authenticate belong to this account: an operator
+# reads them with a token for it (no tenant can be named from an unverified credential).
+SECURITY_ACCOUNT: Final = "_security"
+
+
+class SecurityEvent(Message):
+    account: str  # the caller's account, or SECURITY_ACCOUNT when it is not known
+    actor: str | None  # the authenticated principal, when there is one
+    client_ip: str
+    method: str
+    path: str
+    occurred_at: datetime
+
+
+class AuthFailed(SecurityEvent):
+    """A request without valid credentials was answered `401`."""
+
+    credential: Literal["bearer", "api_key", "none"]
+    reason: str
+
+
+class RateLimited(SecurityEvent):
+    """A request over its rate limit was answered `429`."""
+
+    bucket: str  # `<account>:<principal>` or `ip:<address>`
+    retry_after_s: int
