@@ -17,7 +17,12 @@ _configured = False
 def setup_telemetry(
     service: str, settings: Settings, extra_processors: tuple[SpanProcessor, ...] = ()
 ) -> None:
-    """Install the tracer provider and instrument aiohttp, asyncpg and Redis (idempotent)."""
+    """Install the tracer provider and instrument aiohttp, asyncpg and Redis (idempotent).
+
+    With nothing exported (no OTLP endpoint, no extra processor, no sample ratio given), the
+    per-statement asyncpg and Redis instrumentation is left out: its spans would never be
+    recorded, and wrapping every call costs about a sixth of the gateway's CPU per command.
+    """
     global _configured
     if _configured:
         return
@@ -47,8 +52,9 @@ def setup_telemetry(
     from opentelemetry.instrumentation.redis import RedisInstrumentor
 
     AioHttpServerInstrumentor().instrument()
-    AsyncPGInstrumentor().instrument()  # type: ignore[no-untyped-call]
-    RedisInstrumentor().instrument()
+    if ratio > 0:  # a span per SQL statement and Redis command only when some are kept
+        AsyncPGInstrumentor().instrument()  # type: ignore[no-untyped-call]
+        RedisInstrumentor().instrument()
 
     if settings.sentry_dsn:
         import sentry_sdk
