@@ -43,3 +43,47 @@ async def test_redis_down_uses_the_same_limit_in_process() -> None:
     allowed = [(await admission.admit("t:down")).allowed for _ in range(3)]
     await dead.aclose()
     assert allowed == [True, True, False]
+
+
+async def test_a_command_is_admitted_and_its_task_recorded_in_one_step(redis: Redis) -> None:
+    from apex_runtime.status_store import StatusStore
+
+    store = StatusStore(redis, ttl_s=60)
+    admission = Admission(redis, per_min=60, burst=0, idempotency_ttl_s=60)
+    bucket, key = f"t:{uuid4()}", str(uuid4())
+    first = store.new_task(str(uuid4()), "project.create", "acct", "me")
+    decision = await admission.admit(bucket, key, "fp", first)
+    assert decision.allowed and decision.idempotency is None and not decision.in_process
+    recorded = await redis.hgetall(first.key)
+    assert recorded[b"state"] == b"PENDING" and recorded[b"kind"] == b"project.create"
+    assert recorded[b"account"] == b"acct" and 0 < await redis.ttl(first.key) <= 60
+
+    # over the limit: refused, and nothing is recorded
+    refused = store.new_task(str(uuid4()), "project.create", "acct", "me")
+    assert not (await admission.admit(bucket, None, "", refused)).allowed
+    assert not await redis.exists(refused.key)
+
+    # the same key again (once the limit allows): the earlier record answers, no new task
+    await redis.delete(f"apex:rl:{bucket}")
+    again = store.new_task(str(uuid4()), "project.create", "acct", "me")
+    repeat = await admission.admit(bucket, key, "fp", again)
+    assert repeat.allowed and repeat.idempotency == {"state": "in_flight", "fingerprint": "fp"}
+    assert not await redis.exists(again.key)
+
+
+async def test_security_events_are_bounded_and_dropped_ones_counted() -> None:
+    from aiohttp.test_utils import make_mocked_request
+
+    from apex_gateway.security_events import DROPPED, SecurityEvents
+    from apex_runtime.amqp_client import BrokerClient
+
+    never_connected = BrokerClient("amqp://guest:guest@127.0.0.1:1/")
+    events = SecurityEvents(never_connected, capacity=2)
+    request = make_mocked_request("GET", "/projects")
+    before = DROPPED._value.get()
+    for _ in range(3):
+        events.auth_failed(request, "10.0.0.1", "bad signature")
+    assert DROPPED._value.get() == before + 1  # the queue holds two
+    events.start()
+    await events.stop(grace_s=2)  # the broker is unreachable: both are dropped, not retried
+    assert DROPPED._value.get() == before + 3

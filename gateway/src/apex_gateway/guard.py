@@ -62,7 +62,7 @@ class Gate:
 
     async def admit(self, task: NewTask) -> None:
         self.decision = await self.admission.admit(self.bucket, self.key, self.fingerprint, task)
-        if not self.decision.allowed or self.decision.idempotency is not None:
+        if _turned_away(self.decision):
             raise TurnedAway
         if self.decision.in_process:  # Redis is unreachable: no task could be recorded
             raise ApiError(
