@@ -3,6 +3,7 @@
 import asyncio
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -24,12 +25,12 @@ CHAOS_ENV = {
     "APEX_DATABASE_URL": "postgresql+asyncpg://root@127.0.0.1:5432/apex_chaos",
     "APEX_AMQP_URL": "amqp://guest:guest@127.0.0.1:5672/apex_chaos",
     "APEX_REDIS_URL": "redis://127.0.0.1:6379/6",
-    "APEX_GATEWAY_PORT": "38080",
-    "APEX_PROJECT_PORT": "38101",
-    "APEX_SIGNAGE_PORT": "38102",
-    "APEX_NOTIFICATION_PORT": "38103",
-    "APEX_DOCUMENT_PORT": "38104",
-    "APEX_AUDIT_PORT": "38105",
+    "APEX_GATEWAY_PORT": "19080",
+    "APEX_PROJECT_PORT": "19101",
+    "APEX_SIGNAGE_PORT": "19102",
+    "APEX_NOTIFICATION_PORT": "19103",
+    "APEX_DOCUMENT_PORT": "19104",
+    "APEX_AUDIT_PORT": "19105",
     "APEX_RATE_LIMIT_PER_MIN": "1000000",
     "APEX_RATE_LIMIT_BURST": "100000",
     "APEX_LOG_LEVEL": "WARNING",
@@ -80,6 +81,17 @@ def prepare() -> None:
     )  # fmt: skip
     subprocess.run(["redis-cli", "-n", "6", "FLUSHDB"], check=True, capture_output=True)
     run(sys.executable, "-m", "apex_runtime.cli", "db", "migrate")
+
+
+def ensure_port_free(service: Service) -> None:
+    """Fail with the reason, not a bind error in a log, if something holds the port."""
+    port = int(CHAOS_ENV[service.port_setting])
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError as exc:
+            raise RuntimeError(f"port {port} for {service.name} is taken: {exc}") from exc
 
 
 async def start(service: Service) -> None:

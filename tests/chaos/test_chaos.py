@@ -58,10 +58,13 @@ FAULT_TIMEOUT_S = 120.0  # a fault that does not finish is a failure, never a ha
 @pytest.fixture
 async def running_system() -> AsyncIterator[None]:
     await asyncio.to_thread(harness.prepare)
-    for service in harness.SERVICES:
-        await harness.start(service)
-    yield
-    await harness.stop_all()
+    try:
+        for service in harness.SERVICES:
+            harness.ensure_port_free(service)
+            await harness.start(service)
+        yield
+    finally:  # also when a service failed to start: leave no process behind
+        await harness.stop_all()
 
 
 def queue_depths() -> dict[str, tuple[int, int]]:
