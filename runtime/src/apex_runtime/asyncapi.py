@@ -8,6 +8,9 @@ from faststream.specification import AsyncAPI
 from .settings import Settings
 
 ENTRY_POINT_GROUP = "apex.services"
+# Publishers that are not services (the gateway): each entry point returns a broker that only
+# describes what it publishes.
+SPEC_ENTRY_POINT_GROUP = "apex.asyncapi"
 DOCUMENTED_SERVER = "amqp://guest:guest@127.0.0.1:5672/"
 
 
@@ -16,6 +19,8 @@ def document() -> str:
     settings = Settings(amqp_url=DOCUMENTED_SERVER)  # the same document whatever the environment
     builds = sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda ep: ep.name)
     brokers = [ep.load()(settings).broker for ep in builds]
+    described = sorted(entry_points(group=SPEC_ENTRY_POINT_GROUP), key=lambda ep: ep.name)
+    brokers += [ep.load()(settings) for ep in described]
     spec = AsyncAPI(
         *brokers,
         title="APEX",

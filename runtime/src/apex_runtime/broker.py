@@ -139,15 +139,19 @@ def field_errors(exc: ValidationError) -> list[dict[str, str]]:
     ]
 
 
-def document_events(broker: RabbitBroker, events: dict[str, type[Any]]) -> None:
-    """Declare the events a service publishes (through its outbox) in its AsyncAPI document."""
+def document_events(
+    broker: RabbitBroker,
+    events: dict[str, type[Any]],
+    when: str = "after its transaction commits",
+) -> None:
+    """Declare the events a service publishes in its AsyncAPI document."""
     for routing_key, schema in events.items():
         broker.publisher(
             routing_key=routing_key,
             exchange=EVENTS,
             schema=schema,
             title=f"{routing_key}:publish",
-            description=f"{schema.__name__}, published after its transaction commits.",
+            description=f"{schema.__name__}, published {when}.",
         )
 
 
