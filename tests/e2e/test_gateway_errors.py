@@ -111,10 +111,21 @@ async def test_body_over_one_mebibyte_is_413(http: aiohttp.ClientSession) -> Non
 
 
 async def test_unknown_route_is_enveloped_404(http: aiohttp.ClientSession) -> None:
-    status, envelope, _ = await call(http, "GET", "/nowhere")
+    status, envelope, headers = await call(http, "GET", "/nowhere")
     assert status == 404
     assert envelope["errors"][0]["type"] == "not_found"
     assert envelope["trace"]["trace_id"]
+    assert "RateLimit" in headers and "RateLimit-Policy" in headers  # counted like any other
+
+
+async def test_wrong_method_is_405_with_allow_and_rate_limit_fields(
+    http: aiohttp.ClientSession,
+) -> None:
+    status, envelope, headers = await call(http, "PATCH", "/projects")
+    assert status == 405, envelope
+    assert envelope["errors"][0]["type"] == "method_not_allowed"
+    assert set(headers["Allow"].replace(" ", "").split(",")) >= {"GET", "POST"}
+    assert "RateLimit" in headers and "RateLimit-Policy" in headers
 
 
 async def test_health_ready_version_in_envelope(http: aiohttp.ClientSession) -> None:

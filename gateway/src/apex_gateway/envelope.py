@@ -76,6 +76,17 @@ class ApiError(Exception):
         return respond(status=self.status, errors=self.errors, headers=self.headers)
 
 
+def http_error(exc: web.HTTPException) -> web.Response:
+    """aiohttp's own error (unknown route, wrong method, body too large) as an envelope."""
+    headers = {k: v for k, v in exc.headers.items() if k.lower() == "allow"}
+    kind = exc.reason.lower().replace(" ", "_")
+    return respond(
+        status=exc.status,
+        errors=[{"field": "", "message": exc.reason, "type": kind}],
+        headers=headers,
+    )
+
+
 async def read_json(request: web.Request, timeout_s: float) -> Any:
     """The request body as JSON: 415 for another media type, 408 when it arrives too slowly."""
     media = request.content_type

@@ -14,7 +14,7 @@ from apex_runtime.status_store import NewTask
 
 from .admission import Admission, Decision
 from .auth import Authenticator, Unauthorized
-from .envelope import ApiError, respond
+from .envelope import ApiError, http_error, respond
 from .principal import PRINCIPAL, Principal
 from .security_events import SecurityEvents
 
@@ -232,10 +232,15 @@ def make_guard(
 
 
 async def _run(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """The handler's answer, errors included, so that it gets the rate-limit fields too."""
     try:
         return await handler(request)
     except ApiError as exc:
         return exc.response()
+    except web.HTTPException as exc:  # unknown route, wrong method
+        if exc.status < 400:
+            raise
+        return http_error(exc)
 
 
 def _turned_away(decision: Decision) -> bool:

@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 from prometheus_client import Counter, Histogram
 
-from .envelope import ApiError, respond
+from .envelope import ApiError, http_error, respond
 
 log = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -25,13 +25,7 @@ async def errors_as_envelopes(request: web.Request, handler: Handler) -> web.Str
     except web.HTTPException as exc:
         if exc.status < 400:
             raise
-        kind = exc.reason.lower().replace(" ", "_")
-        headers = {k: v for k, v in exc.headers.items() if k.lower() == "allow"}
-        return respond(
-            status=exc.status,
-            errors=[{"field": "", "message": exc.reason, "type": kind}],
-            headers=headers,
-        )
+        return http_error(exc)
     except Exception:
         log.exception("unhandled error", extra={"path": request.path})
         return respond(
