@@ -78,3 +78,45 @@ async def test_relay_publishes_every_row_once_and_keeps_each_aggregates_order() 
         async with engine.begin() as conn:
             await conn.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
         await engine.dispose()
+
+
+async def test_relay_stops_when_cancelled_while_its_publishes_fail() -> None:
+    """A shutdown cancels the relay mid-failure (the broker is gone): it must end, not loop."""
+    settings = Settings()
+    engine = make_engine(settings)
+    table = outbox_table(MetaData(), SCHEMA)
+    never_connected = make_broker(settings.model_copy(update={"amqp_url": "amqp://127.0.0.1:1/"}))
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
+            await conn.execute(text(f"CREATE SCHEMA {SCHEMA}"))
+            await conn.run_sync(table.metadata.create_all)
+            await conn.execute(
+                table.insert(),
+                [
+                    {
+                        "message_id": str(uuid4()),
+                        "routing_key": "test.outbox.unsent",
+                        "aggregate_id": str(i % 3),
+                        "body": "{}",
+                        "headers": {},
+                        "created_at": datetime.now(UTC),
+                    }
+                    for i in range(9)
+                ],
+            )
+        relay = OutboxRelay(engine, table, never_connected, poll_s=0.05)
+        running = asyncio.create_task(relay.run())
+        await asyncio.sleep(0.5)  # several failed rounds
+        running.cancel()
+        done, _ = await asyncio.wait({running}, timeout=5)
+        assert done, "the relay kept running after it was cancelled"
+        async with engine.connect() as conn:
+            unsent = await conn.scalar(
+                select(func.count()).select_from(table).where(table.c.sent_at.is_(None))
+            )
+        assert unsent == 9  # nothing marked sent that was not confirmed
+    finally:
+        async with engine.begin() as conn:
+            await conn.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
+        await engine.dispose()

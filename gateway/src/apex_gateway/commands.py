@@ -13,7 +13,7 @@ from apex_contracts.tasks import ErrorCode, TaskState, TaskView
 from apex_runtime.amqp_client import BrokerUnavailable
 
 from .deps import deps_of
-from .envelope import STATUS_OF, ApiError, respond
+from .envelope import STATUS_OF, broker_unavailable, respond
 from .guard import gate_of, idempotency_of
 from .principal import principal_of
 
@@ -44,24 +44,7 @@ async def accept(
     message_id = str(scope.derive("message")) if scope else str(uuid4())
     record = deps.status.new_task(task_id, routing_key, who.account, who.actor)
     await gate_of(request).admit(record)  # rate limit, idempotency key and task: one Redis step
-    headers = {t.HEADER_ACCOUNT: who.account, t.HEADER_ACTOR: who.actor}
-    try:
-        await deps.broker.publish_command(
-            routing_key,
-            command.model_dump_json().encode(),
-            task_id=task_id,
-            message_id=message_id,
-            headers=headers,
-        )
-    except BrokerUnavailable as exc:
-        with suppress(RedisError):  # else it stays PENDING until its TTL; nobody has its id
-            await deps.status.discard(task_id)
-        raise ApiError(
-            503,
-            "message broker unavailable; retry shortly",
-            type="unavailable",
-            headers={"Retry-After": "5"},
-        ) from exc
+    await publish(request, routing_key, command, task_id=task_id, message_id=message_id)
     status_url = f"/tasks/{task_id}"
     wait_s = requested_wait(request, deps.settings.max_wait_s)
     if wait_s:
@@ -76,6 +59,26 @@ async def accept(
             return failed(task)
     result = {"task_id": task_id, "status_url": status_url, **(accepted or {})}
     return respond(result, status=202, headers={"Location": status_url})
+
+
+async def publish(
+    request: web.Request, routing_key: str, command: Message, *, task_id: str, message_id: str
+) -> None:
+    """Publish with a confirm, or answer 503 and drop the task nobody was told about."""
+    deps = deps_of(request)
+    who = principal_of(request)
+    try:
+        await deps.broker.publish_command(
+            routing_key,
+            command.model_dump_json().encode(),
+            task_id=task_id,
+            message_id=message_id,
+            headers={t.HEADER_ACCOUNT: who.account, t.HEADER_ACTOR: who.actor},
+        )
+    except BrokerUnavailable as exc:
+        with suppress(RedisError):  # else it stays PENDING until its TTL; nobody has its id
+            await deps.status.discard(task_id)
+        raise broker_unavailable() from exc
 
 
 def failed(task: TaskView) -> web.Response:

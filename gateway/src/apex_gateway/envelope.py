@@ -76,6 +76,24 @@ class ApiError(Exception):
         return respond(status=self.status, errors=self.errors, headers=self.headers)
 
 
+def unavailable(what: str, retry_after_s: int) -> ApiError:
+    """503 with `Retry-After`: something the gateway needs is unreachable."""
+    return ApiError(
+        503,
+        f"{what} unavailable; retry shortly",
+        type="unavailable",
+        headers={"Retry-After": str(retry_after_s)},
+    )
+
+
+def broker_unavailable() -> ApiError:
+    return unavailable("message broker", 5)
+
+
+def task_store_unavailable() -> ApiError:
+    return unavailable("task store", 2)
+
+
 def http_error(exc: web.HTTPException) -> web.Response:
     """aiohttp's own error (unknown route, wrong method, body too large) as an envelope."""
     headers = {k: v for k, v in exc.headers.items() if k.lower() == "allow"}

@@ -14,7 +14,7 @@ from apex_runtime.status_store import NewTask
 
 from .admission import Admission, Decision
 from .auth import Authenticator, Unauthorized
-from .envelope import ApiError, http_error, respond
+from .envelope import ApiError, http_error, respond, task_store_unavailable
 from .principal import PRINCIPAL, Principal
 from .security_events import SecurityEvents
 
@@ -65,12 +65,7 @@ class Gate:
         if _turned_away(self.decision):
             raise TurnedAway
         if self.decision.in_process:  # Redis is unreachable: no task could be recorded
-            raise ApiError(
-                503,
-                "task store unavailable; retry shortly",
-                type="unavailable",
-                headers={"Retry-After": "2"},
-            )
+            raise task_store_unavailable()
 
     @property
     def claimed(self) -> bool:

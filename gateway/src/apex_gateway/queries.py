@@ -9,7 +9,7 @@ from apex_contracts import topology as t
 from apex_runtime.amqp_client import BrokerUnavailable, QueryTimeout
 
 from .deps import deps_of
-from .envelope import STATUS_OF, ApiError
+from .envelope import STATUS_OF, ApiError, broker_unavailable
 from .principal import principal_of
 
 
@@ -28,12 +28,7 @@ async def ask(request: web.Request, routing_key: str, query: BaseModel) -> Any:
     except QueryTimeout as exc:
         raise ApiError(504, str(exc), type="timeout") from exc
     except BrokerUnavailable as exc:
-        raise ApiError(
-            503,
-            "message broker unavailable; retry shortly",
-            type="unavailable",
-            headers={"Retry-After": "5"},
-        ) from exc
+        raise broker_unavailable() from exc
     if reply.ok:
         return reply.result
     assert reply.error is not None

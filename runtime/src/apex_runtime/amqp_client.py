@@ -30,6 +30,20 @@ BROKER_ERRORS = (
 )
 
 
+def _persistent(
+    body: bytes, message_id: str, headers: dict[str, Any], correlation_id: str | None = None
+) -> aio_pika.Message:
+    """A JSON message RabbitMQ writes to disk (commands and events)."""
+    return aio_pika.Message(
+        body,
+        content_type="application/json",
+        delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+        message_id=message_id,
+        correlation_id=correlation_id,
+        headers=headers,
+    )
+
+
 class BrokerUnavailable(Exception):
     """RabbitMQ cannot be reached or did not confirm; the caller answers 503."""
 
@@ -141,14 +155,7 @@ class BrokerClient:
             span.set_attribute("messaging.message.id", message_id)
             carrier = dict(headers)
             propagate.inject(carrier)
-            message = aio_pika.Message(
-                body,
-                content_type="application/json",
-                delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-                message_id=message_id,
-                correlation_id=task_id,
-                headers=carrier,
-            )
+            message = _persistent(body, message_id, carrier, correlation_id=task_id)
             try:
                 await self._commands.publish(message, routing_key, mandatory=True, timeout=5)
             except (*BROKER_ERRORS, TimeoutError) as exc:
@@ -160,13 +167,7 @@ class BrokerClient:
         """Publish an event to `apex.events` and return once RabbitMQ confirmed it."""
         if self._events is None or not self.connected:
             raise BrokerUnavailable("not connected to RabbitMQ")
-        message = aio_pika.Message(
-            body,
-            content_type="application/json",
-            delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-            message_id=message_id,
-            headers=headers,
-        )
+        message = _persistent(body, message_id, headers)
         try:
             await self._events.publish(message, routing_key, mandatory=False, timeout=5)
         except (*BROKER_ERRORS, TimeoutError) as exc:

@@ -134,9 +134,15 @@ class OutboxRelay:
             streams: dict[str, list[Any]] = {}
             for row in rows:
                 streams.setdefault(row.aggregate_id or row.message_id, []).append(row)
-            async with asyncio.TaskGroup() as group:
-                for stream in streams.values():
-                    group.create_task(self._publish_in_order(stream))
+            # gather, not a TaskGroup: on Python 3.11 a TaskGroup whose child failed can swallow
+            # the cancellation of its parent, and the relay would outlive a shutdown.
+            outcomes = await asyncio.gather(
+                *(self._publish_in_order(stream) for stream in streams.values()),
+                return_exceptions=True,
+            )
+            for outcome in outcomes:
+                if isinstance(outcome, BaseException):
+                    raise outcome
             await conn.execute(
                 update(t).where(t.c.id.in_([r.id for r in rows])).values(sent_at=datetime.now(UTC))
             )

@@ -24,6 +24,7 @@ from .tasks import ReportBacklog, TaskRunner
 from .unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
+LOOP_STOP_TIMEOUT_S = 2.0  # after the broker stopped: background loops only need to unwind
 
 
 class ServiceRuntime:
@@ -80,7 +81,10 @@ class ServiceRuntime:
         await self.broker.stop()  # waits for in-flight handlers up to graceful_timeout
         for task in self._running:
             task.cancel()
-        await asyncio.gather(*self._running, return_exceptions=True)
+        if self._running:  # bounded: a loop that ignores its cancellation must not block exit
+            _, stuck = await asyncio.wait(self._running, timeout=LOOP_STOP_TIMEOUT_S)
+            for task in stuck:
+                log.warning("a background loop did not stop", extra={"loop": task.get_name()})
         if self._site is not None:
             await self._site.cleanup()
         if self.engine is not None:

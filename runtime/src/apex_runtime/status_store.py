@@ -97,6 +97,7 @@ class NewTask:
     task_id: str
     key: str
     args: list[str | int]  # ARGV of CREATE_TASK_LUA: ttl, channel, task id, field/value pairs
+    parent_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -160,16 +161,17 @@ class StatusStore:
         }
         flat = [x for pair in fields.items() for x in pair]
         args: list[str | int] = [self.ttl_s, REDIS_TASK_CHANGES_CHANNEL, task_id, *flat]
-        return NewTask(task_id, task_key(task_id), args)
+        return NewTask(task_id, task_key(task_id), args, parent_id)
 
     async def create(
         self, task_id: str, kind: str, account: str, owner: str, parent_id: str | None = None
     ) -> bool:
         """Record a new PENDING task (as a child of `parent_id`); False if the id exists."""
-        return await self.write(self.new_task(task_id, kind, account, owner, parent_id), parent_id)
+        return await self.write(self.new_task(task_id, kind, account, owner, parent_id))
 
-    async def write(self, task: NewTask, parent_id: str | None = None) -> bool:
-        keys = [task.key] + ([children_key(parent_id)] if parent_id else [])
+    async def write(self, task: NewTask) -> bool:
+        """Record `task` (and list it under its parent); False if the id exists."""
+        keys = [task.key] + ([children_key(task.parent_id)] if task.parent_id else [])
         return bool(await self._create(keys=keys, args=task.args))
 
     async def move(

@@ -8,7 +8,7 @@ from apex_contracts.tasks import FINAL_STATES, TaskView
 
 from ..commands import task_body
 from ..deps import deps_of
-from ..envelope import ApiError, respond
+from ..envelope import ApiError, respond, task_store_unavailable
 from ..openapi import IDEMPOTENCY, Operation
 from ..principal import principal_of
 
@@ -27,19 +27,12 @@ OPERATIONS = (
 )  # fmt: skip
 
 
-def _unavailable(exc: RedisError) -> ApiError:
-    return ApiError(
-        503, "task store unavailable; retry shortly", type="unavailable",
-        headers={"Retry-After": "2"},
-    )  # fmt: skip
-
-
 async def _task_of_account(request: web.Request) -> TaskView:
     task_id = request.match_info["task_id"]
     try:
         task = await deps_of(request).status.get(task_id)
     except RedisError as exc:
-        raise _unavailable(exc) from exc
+        raise task_store_unavailable() from exc
     if task is None or task.account != principal_of(request).account:
         raise ApiError(404, f"task {task_id} not found", type="not_found")
     return task
@@ -69,7 +62,7 @@ async def get_task(request: web.Request) -> web.Response:
         try:
             task = await deps_of(request).waiter.next_change(task.task_id, wait_s, task) or task
         except RedisError as exc:
-            raise _unavailable(exc) from exc
+            raise task_store_unavailable() from exc
     return respond(task_body(task))
 
 

@@ -9,20 +9,17 @@ carries the id and the secret, and the task tells how it ended.
 """
 
 import secrets
-from contextlib import suppress
 from uuid import uuid4
 
 from aiohttp import web
 from redis.exceptions import RedisError
 
 from apex_contracts import notifications as n
-from apex_contracts import topology as t
 from apex_contracts.tasks import TaskState
-from apex_runtime.amqp_client import BrokerUnavailable
 
-from ..commands import accept, failed, requested_wait
+from ..commands import accept, failed, publish, requested_wait
 from ..deps import deps_of
-from ..envelope import ApiError, respond
+from ..envelope import ApiError, respond, task_store_unavailable
 from ..guard import admitted_with_task, idempotency_of
 from ..openapi import IDEMPOTENCY, PREFER, Accepted, Operation
 from ..principal import principal_of
@@ -43,15 +40,6 @@ OPERATIONS = (
 )  # fmt: skip
 
 
-def _unavailable(what: str, retry_after: str) -> ApiError:
-    return ApiError(
-        503,
-        f"{what} unavailable; retry shortly",
-        type="unavailable",
-        headers={"Retry-After": retry_after},
-    )
-
-
 @routes.post("/webhooks")
 async def register_webhook(request: web.Request) -> web.Response:
     who = principal_of(request)
@@ -66,7 +54,7 @@ async def register_webhook(request: web.Request) -> web.Response:
     try:
         created = await deps.status.create(task_id, n.WEBHOOK_REGISTER, who.account, who.actor)
     except RedisError as exc:
-        raise _unavailable("task store", "2") from exc
+        raise task_store_unavailable() from exc
     if not created:  # a retry whose stored answer is gone: the first secret cannot be shown again
         raise ApiError(
             409,
@@ -77,18 +65,7 @@ async def register_webhook(request: web.Request) -> web.Response:
     command = n.RegisterWebhook(
         webhook_id=webhook_id, url=str(draft.url), events=draft.events, secret=secret
     )
-    try:
-        await deps.broker.publish_command(
-            n.WEBHOOK_REGISTER,
-            command.model_dump_json().encode(),
-            task_id=task_id,
-            message_id=message_id,
-            headers={t.HEADER_ACCOUNT: who.account, t.HEADER_ACTOR: who.actor},
-        )
-    except BrokerUnavailable as exc:
-        with suppress(RedisError):  # else it stays PENDING until its TTL; nobody has its id
-            await deps.status.discard(task_id)
-        raise _unavailable("message broker", "5") from exc
+    await publish(request, n.WEBHOOK_REGISTER, command, task_id=task_id, message_id=message_id)
     status_url = f"/tasks/{task_id}"
     answer = n.WebhookCreated(
         webhook_id=webhook_id,
