@@ -7,10 +7,11 @@ from uuid import uuid4
 
 import pytest
 from redis.asyncio import Redis
+from redis.asyncio.client import PubSub
 
 from apex_contracts.tasks import ALLOWED_FROM, FINAL_STATES, ErrorCode, TaskState, can_move
 from apex_runtime.settings import Settings
-from apex_runtime.status_store import StatusStore
+from apex_runtime.status_store import StatusStore, changes_channel
 
 
 @pytest.fixture
@@ -118,23 +119,43 @@ async def test_50_concurrent_writers_leave_exactly_one_final_state(store: Status
     assert final is not None and final.state is applied_finals[0]
 
 
-async def test_every_transition_is_announced(store: StatusStore) -> None:
-    task_id = str(uuid4())
+async def _announcements(pubsub: PubSub, task_id: str, count: int) -> list[str]:
+    """The channels on which `task_id` was announced, until `count` arrived (or 5 s passed)."""
+    seen: list[str] = []
+    for _ in range(100):
+        message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=0.05)
+        if message and message["data"].decode() == task_id:
+            seen.append(message["channel"].decode())
+        if len(seen) == count:
+            break
+    return seen
+
+
+async def test_every_change_is_announced_on_the_tasks_own_channel(store: StatusStore) -> None:
+    task_id, other = str(uuid4()), str(uuid4())
     async with store.redis.pubsub() as pubsub:
-        await pubsub.subscribe("apex:task-changes")
+        await pubsub.subscribe(changes_channel(task_id))
         await pubsub.get_message(timeout=1)  # subscription confirmation
+        await store.create(other, "k", "a", "u")  # another task's changes stay off this channel
+        await store.start(other)
         await store.create(task_id, "k", "a", "u")
         await store.start(task_id)
         await store.progress(task_id, 40.0)
         await store.succeed(task_id, {"ok": True})
-        seen = []
-        for _ in range(100):
-            message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=0.05)
-            if message and message["data"].decode() == task_id:
-                seen.append(message)
-            if len(seen) == 4:
-                break
-    assert len(seen) == 4
+        seen = await _announcements(pubsub, task_id, 4)
+        assert await pubsub.get_message(ignore_subscribe_messages=True, timeout=0.1) is None
+    assert seen == [changes_channel(task_id)] * 4
+
+
+async def test_a_childs_transitions_are_announced_to_its_parent(store: StatusStore) -> None:
+    parent, child = str(uuid4()), str(uuid4())
+    await store.create(parent, "project.submit", "a", "u")
+    await store.create(child, "document.render", "a", "u", parent_id=parent)
+    async with store.redis.pubsub() as pubsub:
+        await pubsub.subscribe(changes_channel(parent))
+        await pubsub.get_message(timeout=1)
+        await store.start(child)
+        assert await _announcements(pubsub, parent, 1) == [changes_channel(parent)]
 
 
 async def family(

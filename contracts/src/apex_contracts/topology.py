@@ -64,4 +64,7 @@ HEADER_ROUTING_KEY: Final = "x-apex-routing-key"  # the original key, on a retri
 
 # Redis keys
 REDIS_TASK_PREFIX: Final = "apex:task:"
-REDIS_TASK_CHANGES_CHANNEL: Final = "apex:task-changes"  # every transition publishes the task id
+# Each task's changes are published (its id as the message) on the channel of this prefix and
+# its id, and a child's transitions on its parent's channel too: a gateway subscribes only to
+# the tasks someone is waiting on.
+REDIS_TASK_CHANGES_PREFIX: Final = "apex:task-changes:"

@@ -1,7 +1,8 @@
 """Task status in Redis; every transition is one atomic Lua step, so final states stay final.
 
 A task is a hash `apex:task:<id>`; its children are the list `apex:task:<id>:children`.
-Every transition publishes the task id on `apex:task-changes` (long polls and SSE wake on it).
+Every change publishes the task id on the task's own channel `apex:task-changes:<id>`, and a
+child's transition on its parent's channel too (long polls and SSE wake on them).
 """
 
 from dataclasses import dataclass
@@ -20,17 +21,17 @@ from apex_contracts.tasks import (
     TaskState,
     TaskView,
 )
-from apex_contracts.topology import REDIS_TASK_CHANGES_CHANNEL, REDIS_TASK_PREFIX
+from apex_contracts.topology import REDIS_TASK_CHANGES_PREFIX, REDIS_TASK_PREFIX
 
 # A Lua function other scripts embed (the gateway admits a command and records its task in
-# one step): ARGV[first] ttl, ARGV[first + 1] channel, ARGV[first + 2] task id, then the
+# one step): ARGV[first] ttl, ARGV[first + 1] channel prefix, ARGV[first + 2] task id, then the
 # field/value pairs. Returns 1, or 0 when the task exists already.
 CREATE_TASK_LUA = """
 local function create_task(key, first)
   if redis.call('EXISTS', key) == 1 then return 0 end
   redis.call('HSET', key, unpack(ARGV, first + 3))
   redis.call('EXPIRE', key, ARGV[first])
-  redis.call('PUBLISH', ARGV[first + 1], ARGV[first + 2])
+  redis.call('PUBLISH', ARGV[first + 1] .. ARGV[first + 2], ARGV[first + 2])
   return 1
 end
 """
@@ -48,7 +49,7 @@ return created
 """
 )
 
-# ARGV: target, allowed-from (comma separated), now, ttl, channel, task id, count attempt,
+# ARGV: target, allowed-from (comma separated), now, ttl, channel prefix, task id, count attempt,
 # then field/value pairs to set (an empty value deletes the field).
 # Returns {applied, previous state, parent id}.
 _TRANSITION = """
@@ -67,7 +68,8 @@ for i = 8, #ARGV, 2 do
 end
 if ARGV[7] == '1' then redis.call('HINCRBY', KEYS[1], 'attempts', 1) end
 redis.call('EXPIRE', KEYS[1], ARGV[4])
-redis.call('PUBLISH', ARGV[5], ARGV[6])
+redis.call('PUBLISH', ARGV[5] .. ARGV[6], ARGV[6])
+if parent ~= '' then redis.call('PUBLISH', ARGV[5] .. parent, parent) end
 return {1, current, parent}
 """
 
@@ -76,7 +78,7 @@ _PROGRESS = """
 local state = redis.call('HGET', KEYS[1], 'state')
 if not state or state == 'SUCCESS' or state == 'FAILURE' or state == 'REVOKED' then return 0 end
 redis.call('HSET', KEYS[1], 'progress', ARGV[1], 'updated_at', ARGV[2])
-redis.call('PUBLISH', ARGV[3], ARGV[4])
+redis.call('PUBLISH', ARGV[3] .. ARGV[4], ARGV[4])
 return 1
 """
 
@@ -96,7 +98,7 @@ class NewTask:
 
     task_id: str
     key: str
-    args: list[str | int]  # ARGV of CREATE_TASK_LUA: ttl, channel, task id, field/value pairs
+    args: list[str | int]  # ARGV of CREATE_TASK_LUA: ttl, channel prefix, task id, fields
     parent_id: str | None = None
 
 
@@ -117,6 +119,11 @@ def _text(value: bytes | str) -> str:
 
 def task_key(task_id: str) -> str:
     return f"{REDIS_TASK_PREFIX}{task_id}"
+
+
+def changes_channel(task_id: str) -> str:
+    """The pub/sub channel on which the task's changes are announced."""
+    return f"{REDIS_TASK_CHANGES_PREFIX}{task_id}"
 
 
 def children_key(task_id: str) -> str:
@@ -160,7 +167,7 @@ class StatusStore:
             "parent_id": parent_id or "",
         }
         flat = [x for pair in fields.items() for x in pair]
-        args: list[str | int] = [self.ttl_s, REDIS_TASK_CHANGES_CHANNEL, task_id, *flat]
+        args: list[str | int] = [self.ttl_s, REDIS_TASK_CHANGES_PREFIX, task_id, *flat]
         return NewTask(task_id, task_key(task_id), args, parent_id)
 
     async def create(
@@ -210,7 +217,7 @@ class StatusStore:
                 allowed,
                 _now(),
                 self.ttl_s,
-                REDIS_TASK_CHANGES_CHANNEL,
+                REDIS_TASK_CHANGES_PREFIX,
                 task_id,
                 "1" if count_attempt else "0",
                 *fields,
@@ -264,7 +271,7 @@ class StatusStore:
 
     async def progress(self, task_id: str, percent: float) -> bool:
         """Report progress (0 to 100) of a running task."""
-        args = [repr(float(percent)), _now(), REDIS_TASK_CHANGES_CHANNEL, task_id]
+        args = [repr(float(percent)), _now(), REDIS_TASK_CHANGES_PREFIX, task_id]
         return bool(await self._progress(keys=[task_key(task_id)], args=args))
 
     async def settle(self, parent_id: str) -> None:
