@@ -4,6 +4,8 @@ In one run, each phase alone on the machine:
   (a) the gateway at full speed (closed loop, 32 connections),
   (b) a bare aiohttp handler returning a fixed JSON body, under the same load generator,
   (c) raw aio-pika publishing of the same command with confirms, 32 in flight, no HTTP,
+  (n) the issue's naive handler (`naive_app.py`: parse, one Redis write, confirmed publish,
+      no guarantee), for what one Python process reaches before the gateway adds anything,
   (d) the gateway again at half the rate measured in (a), for its p99,
   (e) the price of each guarantee: the gateway with authentication, rate limit and
       idempotency switched on one after another (`gateway_variant.py`), as ratios to the
@@ -28,6 +30,7 @@ from harness import (
     BENCH,
     GATEWAY_PORT,
     HOST,
+    NAIVE_PORT,
     PROJECT_QUEUE,
     PYTHON,
     SIDE_PORTS,
@@ -49,7 +52,7 @@ from harness import (
 P99_TARGET_MS = 25.0
 RAW_RATIO_TARGET = 0.60
 GUARANTEES_RATIO_TARGET = 0.75
-PHASES = ("bare", "raw", "gateway", "guarantees")
+PHASES = ("bare", "raw", "naive", "gateway", "guarantees")
 # (label, guarantees switched off, a new Idempotency-Key on every request)
 VARIANTS = (
     ("plain accept path", ("auth", "rate-limit"), False),
@@ -83,13 +86,18 @@ async def declare_command_queue(procs: Processes) -> None:
     await purge_queues(PROJECT_QUEUE)
 
 
-async def measure_bare(procs: Processes, args: argparse.Namespace) -> dict[str, Any]:
-    await procs.start("bare", [*script("bare_app.py"), "--port", str(BARE_PORT)], cwd=BENCH)
+async def measure_app(
+    procs: Processes, args: argparse.Namespace, name: str, port: int
+) -> dict[str, Any]:
+    """Full-speed load against one of the bench's own servers (`<name>_app.py`)."""
+    await procs.start(name, [*script(f"{name}_app.py"), "--port", str(port)], cwd=BENCH)
     try:
-        await procs.wait_ready("bare", f"http://{HOST}:{BARE_PORT}/ready")
-        return await drive(procs, "bare", loadgen("closed", BARE_PORT, args), budget(args))
+        await procs.wait_ready(name, f"http://{HOST}:{port}/ready")
+        stats = await drive(procs, name, loadgen("closed", port, args), budget(args))
     finally:
-        await procs.stop("bare")
+        await procs.stop(name)
+    stats["queued"] = (await purge_queues(PROJECT_QUEUE)).get(PROJECT_QUEUE, 0)
+    return stats
 
 
 async def measure_raw_publish(procs: Processes, args: argparse.Namespace) -> dict[str, Any]:
@@ -168,7 +176,7 @@ async def measure_guarantees(procs: Processes, args: argparse.Namespace) -> list
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
     cancel_on_sigterm()
-    ensure_ports_free(GATEWAY_PORT, BARE_PORT, SIDE_PORTS["project"])
+    ensure_ports_free(GATEWAY_PORT, BARE_PORT, NAIVE_PORT, SIDE_PORTS["project"])
     ensure_vhost()
     migrate()
     await flush_redis(APEX_REDIS_URL)
@@ -177,9 +185,12 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         async with Processes(keep_logs=args.keep_logs) as procs:
             await declare_command_queue(procs)
             if "bare" in args.phases:
-                results["bare"] = await measure_bare(procs, args)
+                results["bare"] = await measure_app(procs, args, "bare", BARE_PORT)
             if "raw" in args.phases:
                 results["raw"] = await measure_raw_publish(procs, args)
+            if "naive" in args.phases:
+                results["naive"] = await measure_app(procs, args, "naive", NAIVE_PORT)
+                await flush_redis(APEX_REDIS_URL)
             if "gateway" in args.phases:
                 gateway, half, profile = await measure_gateway(procs, args)
                 results.update(gateway=gateway, half=half, profile=profile)
@@ -200,6 +211,9 @@ def report(results: dict[str, Any], args: argparse.Namespace) -> None:
         print(row("(b) bare aiohttp handler", bare) + "\n" + cpu_line(bare))
     if raw:
         print(row("(c) raw aio-pika publish+confirm", raw, "msg/s") + "\n" + cpu_line(raw))
+    naive = results.get("naive")
+    if naive:
+        print(row("(n) naive handler (no guarantee)", naive) + "\n" + cpu_line(naive))
     if full and half:
         print(row("(a) gateway POST /projects", full) + "\n" + cpu_line(full))
         label = f"(d) gateway at {half['target_rate']:,.0f} req/s (50%)"
@@ -209,6 +223,10 @@ def report(results: dict[str, Any], args: argparse.Namespace) -> None:
         print(f"queued by gateway (a)       {full['queued']:,} commands incl. warm-up")
     if full and bare:
         print(f"gateway / bare handler      {ratio(full['rate'], bare['rate']):.2f}")
+    if naive and raw:
+        print(f"naive handler / raw publish {ratio(naive['rate'], raw['rate']):.2f}")
+    if full and naive:
+        print(f"gateway / naive handler     {ratio(full['rate'], naive['rate']):.2f}")
     if full and raw:
         to_raw = ratio(full["rate"], raw["rate"])
         print(f"gateway / raw publish       {to_raw:.2f}   (target >= {RAW_RATIO_TARGET:.2f})")
