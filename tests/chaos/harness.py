@@ -12,6 +12,8 @@ from pathlib import Path
 
 import aiohttp
 
+from ..lifetime import die_with_parent
+
 ROOT = Path(__file__).resolve().parents[2]
 POSTGRES_VERSION = (
     next(iter(sorted(os.listdir("/etc/postgresql"))), "15")
@@ -98,8 +100,9 @@ async def start(service: Service) -> None:
     service.log.parent.mkdir(parents=True, exist_ok=True)
     with service.log.open("ab") as log:
         service.process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", service.module, env=env(), stdout=log, stderr=log
-        )
+            sys.executable, "-m", service.module, env=env(), stdout=log, stderr=log,
+            preexec_fn=die_with_parent,
+        )  # fmt: skip
     await until_ready(service)
 
 

@@ -9,6 +9,8 @@ from contextlib import asynccontextmanager
 
 import aiohttp
 
+from ..lifetime import die_with_parent
+
 
 @asynccontextmanager
 async def gateway_processes(
@@ -27,6 +29,7 @@ async def gateway_processes(
                     env={**env, "APEX_GATEWAY_PORT": str(port)},
                     stdout=asyncio.subprocess.DEVNULL,
                     stderr=asyncio.subprocess.DEVNULL,
+                    preexec_fn=die_with_parent,
                 )
             )
         urls = [f"http://127.0.0.1:{port}" for port in ports]

@@ -12,6 +12,7 @@ import pytest
 
 from apex_projects.app import build
 
+from ..lifetime import die_with_parent
 from .conftest import System
 from .helpers import call, task_done
 
@@ -24,6 +25,7 @@ async def start_project_service(system: System) -> asyncio.subprocess.Process:
         env=dict(os.environ),
         stdout=asyncio.subprocess.DEVNULL,
         stderr=asyncio.subprocess.DEVNULL,
+        preexec_fn=die_with_parent,
     )
     ready = f"http://127.0.0.1:{system.settings.project_port}/ready"
     async with aiohttp.ClientSession() as session:
