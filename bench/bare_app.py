@@ -4,9 +4,8 @@ Same server stack as the gateway (aiohttp `web.run_app`, no access log), no midd
 no validation, no Redis, no broker.
 """
 
-import argparse
-
 from aiohttp import web
+from harness import serve
 
 BODY = (
     b'{"result":{"task_id":"00000000-0000-0000-0000-000000000000",'
@@ -26,14 +25,10 @@ async def ready(_: web.Request) -> web.Response:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, required=True)
-    args = parser.parse_args()
     app = web.Application()
     app.router.add_post("/projects", accept)
     app.router.add_get("/ready", ready)
-    web.run_app(app, host=args.host, port=args.port, access_log=None, print=None)
+    serve(app, __doc__.splitlines()[0])
 
 
 if __name__ == "__main__":

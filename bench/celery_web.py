@@ -7,7 +7,6 @@ Celery's client is synchronous, so both calls run on the event loop as they woul
 typical aiohttp + Celery service (each is a short socket round trip).
 """
 
-import argparse
 from uuid import uuid4
 
 import orjson
@@ -15,6 +14,7 @@ from aiohttp import web
 from celery.result import AsyncResult
 from celery_app import app as celery
 from celery_app import create_project
+from harness import serve
 from pydantic import ValidationError
 
 from apex_contracts.projects import ProjectDraft
@@ -50,15 +50,11 @@ async def ready(_: web.Request) -> web.Response:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, required=True)
-    args = parser.parse_args()
     app = web.Application()
     app.router.add_post("/projects", create)
     app.router.add_get("/tasks/{task_id}", task)
     app.router.add_get("/ready", ready)
-    web.run_app(app, host=args.host, port=args.port, access_log=None, print=None)
+    serve(app, __doc__.splitlines()[0])
 
 
 if __name__ == "__main__":

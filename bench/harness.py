@@ -6,6 +6,7 @@ Everything a benchmark touches is its own: RabbitMQ vhost `apex_bench`, database
 181xx, vhost `apex_test`) are left alone.
 """
 
+import argparse
 import asyncio
 import contextlib
 import datetime as dt
@@ -25,6 +26,7 @@ from typing import Any
 import aio_pika
 import aiohttp
 import orjson
+from aiohttp import web
 from redis.asyncio import Redis
 
 BENCH = Path(__file__).resolve().parent
@@ -404,3 +406,13 @@ def machine() -> str:
 
 def ratio(a: float, b: float) -> float:
     return a / b if b else 0.0
+
+
+def serve(app: web.Application, description: str) -> None:
+    """Run one of the bench's own servers on `--host`/`--port`: the gateway's aiohttp stack
+    (`web.run_app`, no access log)."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, required=True)
+    args = parser.parse_args()
+    web.run_app(app, host=args.host, port=args.port, access_log=None, print=None)

@@ -7,7 +7,6 @@ and one aio-pika publish with confirm of the same command body, headers and rout
 the same quorum queue. It shows what one Python process reaches before any guarantee.
 """
 
-import argparse
 import json
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -15,7 +14,7 @@ from uuid import uuid4
 
 import aio_pika
 from aiohttp import web
-from harness import AMQP_URL, APEX_REDIS_URL
+from harness import AMQP_URL, APEX_REDIS_URL, serve
 from redis.asyncio import Redis
 
 from apex_contracts import topology as t
@@ -72,15 +71,11 @@ async def connections(app: web.Application) -> AsyncIterator[None]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, required=True)
-    args = parser.parse_args()
     app = web.Application()
     app.cleanup_ctx.append(connections)
     app.router.add_post("/projects", accept)
     app.router.add_get("/ready", ready)
-    web.run_app(app, host=args.host, port=args.port, access_log=None, print=None)
+    serve(app, __doc__.splitlines()[0])
 
 
 if __name__ == "__main__":
