@@ -93,6 +93,7 @@ class BatchIngest:
         self.on_appended = on_appended
         self._buffer: list[_Pending] = []
         self._arrived = asyncio.Event()
+        self._full = asyncio.Event()  # the buffer holds a whole batch
         self._connection: AbstractRobustConnection | None = None
         self._dead: AbstractExchange | None = None
         self._failing: str | None = None
@@ -163,6 +164,8 @@ class BatchIngest:
             ).end()
         self._buffer.append(pending)  # in delivery order: acks may cover every earlier one
         self._arrived.set()
+        if len(self._buffer) >= self.batch_max:
+            self._full.set()
 
     def _take(self) -> list[_Pending]:
         batch, self._buffer = self._buffer[: self.batch_max], self._buffer[self.batch_max :]
@@ -171,8 +174,10 @@ class BatchIngest:
     async def _store_forever(self) -> None:
         while True:
             await self._arrived.wait()
-            if len(self._buffer) < self.batch_max:
-                await asyncio.sleep(self.batch_wait_s)  # let the batch grow: one commit for many
+            if len(self._buffer) < self.batch_max:  # linger (one commit for many), not past full
+                self._full.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._full.wait(), self.batch_wait_s)
             self._arrived.clear()
             batch = self._take()
             try:
