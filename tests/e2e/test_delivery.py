@@ -7,6 +7,8 @@ import aio_pika
 import aiohttp
 import orjson
 
+from apex_contracts.tasks import FINAL_STATES, TaskState
+
 from .conftest import System
 from .helpers import audit_types, call, task_done
 
@@ -14,7 +16,13 @@ HEADERS = {"x-apex-account": "demo", "x-apex-actor": "dev"}
 
 
 async def publish_raw(
-    system: System, routing_key: str, body: bytes, *, task_id: str, message_id: str
+    system: System,
+    routing_key: str,
+    body: bytes,
+    *,
+    task_id: str,
+    message_id: str,
+    headers: dict[str, str] = HEADERS,
 ) -> None:
     connection = await aio_pika.connect(system.settings.amqp_url)
     async with connection:
@@ -25,7 +33,7 @@ async def publish_raw(
                 body,
                 message_id=message_id,
                 correlation_id=task_id,
-                headers=HEADERS,
+                headers=dict(headers),
                 content_type="application/json",
                 delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
             ),
@@ -33,9 +41,9 @@ async def publish_raw(
         )
 
 
-async def new_task(system: System, kind: str) -> str:
+async def new_task(system: System, kind: str, account: str = "demo") -> str:
     task_id = str(uuid4())
-    await system.services["projects"].status.create(task_id, kind, "demo", "dev")
+    await system.services["projects"].status.create(task_id, kind, account, "dev")
     return task_id
 
 
@@ -57,6 +65,50 @@ async def test_a_redelivered_command_takes_effect_once(
     await asyncio.sleep(0.2)
     types = await audit_types(http, project_id, {"project.created"})
     assert types.count("project.created") == 1  # (the accepted commands are audited too)
+
+
+async def test_a_create_sent_again_under_a_new_message_id_answers_the_same_project(
+    http: aiohttp.ClientSession, system: System
+) -> None:
+    project_id = str(uuid4())
+    body = orjson.dumps({"project_id": project_id, "name": "Twice", "customer": "Acme"})
+    results = []
+    for _ in range(2):  # a client retrying without an Idempotency-Key, say
+        task_id = await new_task(system, "project.create")
+        await publish_raw(system, "project.create", body, task_id=task_id, message_id=str(uuid4()))
+        task = await task_done(http, task_id)
+        assert task["state"] == "SUCCESS", task
+        results.append(task["result"])
+    assert results[0] == results[1]
+    assert results[0]["project_id"] == project_id and results[0]["version"] == 1
+    await asyncio.sleep(0.2)
+    types = await audit_types(http, project_id, {"project.created"})
+    assert types.count("project.created") == 1
+
+
+async def test_a_project_id_of_another_account_is_a_conflict(
+    http: aiohttp.ClientSession, system: System
+) -> None:
+    project_id = str(uuid4())
+    body = orjson.dumps({"project_id": project_id, "name": "Mine", "customer": "Acme"})
+    ours = await new_task(system, "project.create")
+    await publish_raw(system, "project.create", body, task_id=ours, message_id=str(uuid4()))
+    assert (await task_done(http, ours))["state"] == "SUCCESS"
+    theirs = await new_task(system, "project.create", account="globex")
+    headers = {"x-apex-account": "globex", "x-apex-actor": "eve"}
+    await publish_raw(
+        system, "project.create", body, task_id=theirs, message_id=str(uuid4()), headers=headers
+    )
+    status = system.services["projects"].status
+    for _ in range(500):  # (a task of account globex: read from the store, not via demo's API)
+        task = await status.get(theirs)
+        if task is not None and task.state in FINAL_STATES:
+            break
+        await asyncio.sleep(0.02)
+    assert task is not None and task.state is TaskState.FAILURE, task
+    assert task.error is not None and task.error.code == "conflict"
+    code, mine, _ = await call(http, "GET", f"/projects/{project_id}")
+    assert code == 200 and mine["result"]["name"] == "Mine"
 
 
 async def test_invalid_command_fails_its_task_and_is_dead_lettered(
