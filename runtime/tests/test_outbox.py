@@ -120,3 +120,64 @@ async def test_relay_stops_when_cancelled_while_its_publishes_fail() -> None:
         async with engine.begin() as conn:
             await conn.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
         await engine.dispose()
+
+
+async def test_rows_committed_during_a_drain_are_published_without_waiting_for_a_poll() -> None:
+    """The relay re-reads at once only after a full batch; a commit's wake-up covers the rest.
+
+    With polling an hour away, every row of many small commits, some landing while a drain
+    is in flight, must still be published promptly.
+    """
+    settings = Settings()
+    engine = make_engine(settings)
+    table = outbox_table(MetaData(), SCHEMA)
+    broker = make_broker(settings)
+    connection = await aio_pika.connect(settings.amqp_url)
+    relay = OutboxRelay(engine, table, broker, poll_s=3600)
+    running: asyncio.Task[None] | None = None
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
+            await conn.execute(text(f"CREATE SCHEMA {SCHEMA}"))
+            await conn.run_sync(table.metadata.create_all)
+        await broker.connect()
+        await declare_topology(broker)
+        channel = await connection.channel()
+        queue = await channel.declare_queue(exclusive=True)
+        key = f"test.outbox.{uuid4().hex}"
+        await queue.bind(t.EVENTS_EXCHANGE, key)
+        running = asyncio.create_task(relay.run())
+
+        async def commit_and_wake(n: int) -> None:
+            async with engine.begin() as conn:
+                await conn.execute(
+                    table.insert(),
+                    {
+                        "message_id": str(uuid4()),
+                        "routing_key": key,
+                        "aggregate_id": str(n % 7),
+                        "body": orjson.dumps({"n": n}).decode(),
+                        "headers": {},
+                        "created_at": datetime.now(UTC),
+                    },
+                )
+            relay.wake()  # as UnitOfWork does after its commit
+
+        await asyncio.gather(*(commit_and_wake(n) for n in range(60)))
+        seen: set[int] = set()
+        async with asyncio.timeout(20), queue.iterator() as messages:
+            async for message in messages:
+                seen.add(orjson.loads(message.body)["n"])
+                await message.ack()
+                if len(seen) == 60:
+                    break
+        assert seen == set(range(60))
+    finally:
+        if running is not None:
+            running.cancel()
+            await asyncio.gather(running, return_exceptions=True)
+        await connection.close()
+        await broker.stop()
+        async with engine.begin() as conn:
+            await conn.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
+        await engine.dispose()

@@ -88,6 +88,7 @@ class OutboxRelay:
         self.table = table
         self.broker = broker
         self.poll_s = poll_s
+        self.batch = 100
         self._wake = asyncio.Event()
 
     def wake(self) -> None:
@@ -97,7 +98,10 @@ class OutboxRelay:
     async def run(self) -> None:
         while True:
             try:
-                while await self.drain_once():
+                # Again at once only after a full batch: rows committed since this batch's read
+                # set the wake event, so an extra read that finds nothing (a transaction per
+                # wake-up) is not needed to catch them.
+                while await self.drain_once() == self.batch:
                     pass
             except asyncio.CancelledError:
                 raise
@@ -107,7 +111,7 @@ class OutboxRelay:
                 await asyncio.wait_for(self._wake.wait(), timeout=self.poll_s)
             self._wake.clear()
 
-    async def drain_once(self, batch: int = 100) -> int:
+    async def drain_once(self, batch: int | None = None) -> int:
         """Publish one batch; rows are marked sent only after the broker confirmed them.
 
         Aggregates are published side by side (their confirms overlap), each aggregate's
@@ -116,6 +120,7 @@ class OutboxRelay:
         deduplicate by `message_id`).
         """
         t = self.table
+        batch = batch or self.batch
         async with self.engine.begin() as conn:
             rows = (
                 await conn.execute(
