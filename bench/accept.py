@@ -26,6 +26,7 @@ import orjson
 import spy
 from harness import (
     APEX_REDIS_URL,
+    AUDIT_COMMANDS_QUEUE,
     BARE_PORT,
     BENCH,
     GATEWAY_PORT,
@@ -78,12 +79,18 @@ def budget(args: argparse.Namespace) -> float:
     return args.duration + args.warmup + 60.0
 
 
+async def purge_accepted() -> int:
+    """Empty the queues the commands went to; how many project-service's queue held."""
+    purged = await purge_queues(PROJECT_QUEUE, AUDIT_COMMANDS_QUEUE)
+    return purged.get(PROJECT_QUEUE, 0)
+
+
 async def declare_command_queue(procs: Processes) -> None:
     """Run project-service just long enough to declare and bind its command queue."""
     await procs.start("project-service", [PYTHON, "-m", "apex_projects"])
     await procs.wait_ready("project-service", f"http://{HOST}:{SIDE_PORTS['project']}/ready")
     await procs.stop("project-service")
-    await purge_queues(PROJECT_QUEUE)
+    await purge_accepted()
 
 
 async def measure_app(
@@ -96,7 +103,7 @@ async def measure_app(
         stats = await drive(procs, name, loadgen("closed", port, args), budget(args))
     finally:
         await procs.stop(name)
-    stats["queued"] = (await purge_queues(PROJECT_QUEUE)).get(PROJECT_QUEUE, 0)
+    stats["queued"] = await purge_accepted()
     return stats
 
 
@@ -104,7 +111,7 @@ async def measure_raw_publish(procs: Processes, args: argparse.Namespace) -> dic
     argv = [*script("raw_publish.py"), "--in-flight", str(args.connections)]
     argv += ["--duration", str(args.duration), "--warmup", str(args.warmup)]
     stats: dict[str, Any] = await procs.run_json("raw-publish", argv, budget(args))
-    stats["queued"] = (await purge_queues(PROJECT_QUEUE)).get(PROJECT_QUEUE, 0)
+    stats["queued"] = await purge_accepted()
     stats["cpu_ms_per_request"] = round(stats["cpu_s"] * 1000 / max(1, stats["sent"]), 3)
     return stats
 
@@ -122,7 +129,7 @@ async def drive(procs: Processes, server: str, argv: list[str], budget_s: float)
 
 async def load_gateway(procs: Processes, argv: list[str], budget_s: float) -> dict[str, Any]:
     stats = await drive(procs, "gateway", argv, budget_s)
-    stats["queued"] = (await purge_queues(PROJECT_QUEUE)).get(PROJECT_QUEUE, 0)
+    stats["queued"] = await purge_accepted()
     return stats
 
 
@@ -197,7 +204,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             if "guarantees" in args.phases:
                 results["guarantees"] = await measure_guarantees(procs, args)
     finally:
-        await purge_queues(PROJECT_QUEUE)
+        await purge_accepted()
         await flush_redis(APEX_REDIS_URL)
     return results
 

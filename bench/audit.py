@@ -34,6 +34,7 @@ import asyncpg
 import orjson
 from harness import (
     AMQP_URL,
+    AUDIT_COMMANDS_QUEUE,
     AUDIT_QUEUE,
     HOST,
     PG_DSN,
@@ -54,7 +55,6 @@ from pamqp.commands import Basic
 from apex_audit.canonical import canonical_json
 from apex_audit.chain import GENESIS, Draft, entry_document
 from apex_audit.signing import checkpoint_message, load_keys
-from apex_contracts.audit import AUDIT_COMMANDS_QUEUE
 from apex_runtime.amqp_client import BrokerClient
 from apex_runtime.cli_audit import verify_account
 

@@ -24,6 +24,7 @@ import spy
 from harness import (
     AMQP_URL,
     APEX_REDIS_URL,
+    AUDIT_COMMANDS_QUEUE,
     AUDIT_QUEUE,
     BENCH,
     CELERY_RESULT_URL,
@@ -88,7 +89,7 @@ async def prepare() -> None:
     await reset_database()
     await flush_redis(APEX_REDIS_URL)
     await flush_redis(CELERY_RESULT_URL)
-    await purge_queues(PROJECT_QUEUE, AUDIT_QUEUE, celery_app.QUEUE)
+    await purge_queues(PROJECT_QUEUE, AUDIT_QUEUE, AUDIT_COMMANDS_QUEUE, celery_app.QUEUE)
 
 
 def client(port: int, args: argparse.Namespace, token: str | None = None) -> list[str]:
@@ -183,7 +184,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             if args.only in (None, "celery"):
                 results["celery"] = await run_celery(procs, args)
     finally:
-        await purge_queues(PROJECT_QUEUE, AUDIT_QUEUE, celery_app.QUEUE)
+        await purge_queues(PROJECT_QUEUE, AUDIT_QUEUE, AUDIT_COMMANDS_QUEUE, celery_app.QUEUE)
         await flush_redis(APEX_REDIS_URL)
         await flush_redis(CELERY_RESULT_URL)
     return results

@@ -59,6 +59,10 @@ SIDE_PORTS = {
 
 PROJECT_QUEUE = "project-service.commands"
 AUDIT_QUEUE = "audit-service.events"
+# Every accepted command is copied here for the audit log: a benchmark that runs the gateway
+# without audit-service must empty it too, or the next run's audit-service drains the backlog
+# and charges it to that run.
+AUDIT_COMMANDS_QUEUE = "audit-service.commands"
 FINAL_WAIT_S = 15.0
 
 
