@@ -50,7 +50,8 @@ class Settings(BaseSettings):
     audit_prefetch: int = Field(default=1000, ge=1, le=20000)
     audit_batch_max: int = Field(default=500, ge=1, le=5000)
     # Linger to fill a batch: a transaction costs ~2 ms of CPU however few entries it holds,
-    # so at 100 events/s 50 ms takes the cost per event from 3.0 to 1.1 ms (bench, 2026-11-26).
+    # so at 100 events/s 50 ms takes the cost per event from 3.0 to 1.2 ms (bench, 2026-11-26);
+    # a full batch does not wait.
     audit_batch_wait_s: float = Field(default=0.05, ge=0, le=1)
     audit_verify_chunk: int = Field(default=250_000, ge=1)  # entries per audit.verify answer
     audit_verify_parallel: int = Field(default=2, ge=1, le=16)  # scans at once (cores)
