@@ -1,12 +1,17 @@
 """The outbox relay against the real PostgreSQL and RabbitMQ: all sent, each aggregate in order."""
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import uuid4
 
 import aio_pika
 import orjson
-from sqlalchemy import MetaData, func, select, text
+from faststream.rabbit import RabbitBroker
+from sqlalchemy import MetaData, Table, func, select, text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from apex_contracts import topology as t
 from apex_runtime.broker import declare_topology, make_broker
@@ -17,7 +22,18 @@ from apex_runtime.settings import Settings
 SCHEMA = "outbox_relay_test"
 
 
-async def test_relay_publishes_every_row_once_and_keeps_each_aggregates_order() -> None:
+@dataclass
+class Rig:
+    engine: AsyncEngine
+    table: Table
+    broker: RabbitBroker
+    queue: aio_pika.abc.AbstractQueue
+    key: str  # the routing key `queue` is bound to on apex.events
+
+
+@asynccontextmanager
+async def rig() -> AsyncIterator[Rig]:
+    """A fresh outbox table, a connected broker and a queue for what the relay publishes."""
     settings = Settings()
     engine = make_engine(settings)
     table = outbox_table(MetaData(), SCHEMA)
@@ -32,14 +48,24 @@ async def test_relay_publishes_every_row_once_and_keeps_each_aggregates_order() 
         await declare_topology(broker)
         channel = await connection.channel()
         queue = await channel.declare_queue(exclusive=True)
-        run = uuid4().hex
-        await queue.bind(t.EVENTS_EXCHANGE, f"test.outbox.{run}")
+        key = f"test.outbox.{uuid4().hex}"
+        await queue.bind(t.EVENTS_EXCHANGE, key)
+        yield Rig(engine, table, broker, queue, key)
+    finally:
+        await connection.close()
+        await broker.stop()
+        async with engine.begin() as conn:
+            await conn.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
+        await engine.dispose()
 
+
+async def test_relay_publishes_every_row_once_and_keeps_each_aggregates_order() -> None:
+    async with rig() as r:
         aggregates = [str(uuid4()) for _ in range(5)]
         rows = [
             {
                 "message_id": str(uuid4()),
-                "routing_key": f"test.outbox.{run}",
+                "routing_key": r.key,
                 "aggregate_id": aggregates[i % 5],
                 "body": orjson.dumps({"aggregate": aggregates[i % 5], "seq": i // 5}).decode(),
                 "headers": {},
@@ -47,17 +73,17 @@ async def test_relay_publishes_every_row_once_and_keeps_each_aggregates_order() 
             }
             for i in range(150)  # interleaved, more than one batch
         ]
-        async with engine.begin() as conn:
-            await conn.execute(table.insert(), rows)
+        async with r.engine.begin() as conn:
+            await conn.execute(r.table.insert(), rows)
 
-        relay = OutboxRelay(engine, table, broker, poll_s=1.0)
+        relay = OutboxRelay(r.engine, r.table, r.broker, poll_s=1.0)
         assert await relay.drain_once(batch=100) == 100
         assert await relay.drain_once(batch=100) == 50
         assert await relay.drain_once(batch=100) == 0
 
         seen: dict[str, list[int]] = {a: [] for a in aggregates}
         async with asyncio.timeout(20):
-            async with queue.iterator() as messages:
+            async with r.queue.iterator() as messages:
                 received = 0
                 async for message in messages:
                     event = orjson.loads(message.body)
@@ -67,17 +93,11 @@ async def test_relay_publishes_every_row_once_and_keeps_each_aggregates_order() 
                     if received == len(rows):
                         break
         assert seen == {a: list(range(30)) for a in aggregates}
-        async with engine.connect() as conn:
+        async with r.engine.connect() as conn:
             unsent = await conn.scalar(
-                select(func.count()).select_from(table).where(table.c.sent_at.is_(None))
+                select(func.count()).select_from(r.table).where(r.table.c.sent_at.is_(None))
             )
         assert unsent == 0
-    finally:
-        await connection.close()
-        await broker.stop()
-        async with engine.begin() as conn:
-            await conn.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
-        await engine.dispose()
 
 
 async def test_relay_stops_when_cancelled_while_its_publishes_fail() -> None:
@@ -128,33 +148,17 @@ async def test_rows_committed_during_a_drain_are_published_without_waiting_for_a
     With polling an hour away, every row of many small commits, some landing while a drain
     is in flight, must still be published promptly.
     """
-    settings = Settings()
-    engine = make_engine(settings)
-    table = outbox_table(MetaData(), SCHEMA)
-    broker = make_broker(settings)
-    connection = await aio_pika.connect(settings.amqp_url)
-    relay = OutboxRelay(engine, table, broker, poll_s=3600)
-    running: asyncio.Task[None] | None = None
-    try:
-        async with engine.begin() as conn:
-            await conn.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
-            await conn.execute(text(f"CREATE SCHEMA {SCHEMA}"))
-            await conn.run_sync(table.metadata.create_all)
-        await broker.connect()
-        await declare_topology(broker)
-        channel = await connection.channel()
-        queue = await channel.declare_queue(exclusive=True)
-        key = f"test.outbox.{uuid4().hex}"
-        await queue.bind(t.EVENTS_EXCHANGE, key)
+    async with rig() as r:
+        relay = OutboxRelay(r.engine, r.table, r.broker, poll_s=3600)
         running = asyncio.create_task(relay.run())
 
         async def commit_and_wake(n: int) -> None:
-            async with engine.begin() as conn:
+            async with r.engine.begin() as conn:
                 await conn.execute(
-                    table.insert(),
+                    r.table.insert(),
                     {
                         "message_id": str(uuid4()),
-                        "routing_key": key,
+                        "routing_key": r.key,
                         "aggregate_id": str(n % 7),
                         "body": orjson.dumps({"n": n}).decode(),
                         "headers": {},
@@ -163,21 +167,16 @@ async def test_rows_committed_during_a_drain_are_published_without_waiting_for_a
                 )
             relay.wake()  # as UnitOfWork does after its commit
 
-        await asyncio.gather(*(commit_and_wake(n) for n in range(60)))
-        seen: set[int] = set()
-        async with asyncio.timeout(20), queue.iterator() as messages:
-            async for message in messages:
-                seen.add(orjson.loads(message.body)["n"])
-                await message.ack()
-                if len(seen) == 60:
-                    break
-        assert seen == set(range(60))
-    finally:
-        if running is not None:
+        try:
+            await asyncio.gather(*(commit_and_wake(n) for n in range(60)))
+            seen: set[int] = set()
+            async with asyncio.timeout(20), r.queue.iterator() as messages:
+                async for message in messages:
+                    seen.add(orjson.loads(message.body)["n"])
+                    await message.ack()
+                    if len(seen) == 60:
+                        break
+            assert seen == set(range(60))
+        finally:
             running.cancel()
             await asyncio.gather(running, return_exceptions=True)
-        await connection.close()
-        await broker.stop()
-        async with engine.begin() as conn:
-            await conn.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
-        await engine.dispose()
