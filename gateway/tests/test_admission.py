@@ -87,3 +87,26 @@ async def test_security_events_are_bounded_and_dropped_ones_counted() -> None:
     events.start()
     await events.stop(grace_s=2)  # the broker is unreachable: both are dropped, not retried
     assert DROPPED._value.get() == before + 3
+
+
+async def test_a_task_is_read_in_the_step_that_counts_the_request(redis: Redis) -> None:
+    from apex_runtime.status_store import StatusStore
+
+    store = StatusStore(redis, ttl_s=60)
+    admission = Admission(redis, per_min=60, burst=1, idempotency_ttl_s=60)
+    bucket, parent, child = f"t:{uuid4()}", str(uuid4()), str(uuid4())
+    await store.create(parent, "project.submit", "acct", "me")
+    await store.create(child, "email_pm", "acct", "me", parent_id=parent)
+
+    decision, read = await admission.admit_read(bucket, parent)
+    assert decision.allowed and decision.remaining == 1 and read is not None
+    task = await store.view_of(read.fields, read.child_ids)
+    assert task == await store.get(parent)
+    assert task is not None and [c.task_id for c in task.children] == [child]
+
+    decision, read = await admission.admit_read(bucket, str(uuid4()))  # no such task
+    assert decision.allowed and read is not None and read.fields == {}
+
+    decision, read = await admission.admit_read(bucket, parent)  # over the limit: nothing read
+    assert not decision.allowed and decision.retry_after_s > 0
+    assert read is not None and read.fields == {} and read.child_ids == []

@@ -112,3 +112,27 @@ async def test_commands_are_counted_once_and_a_refused_one_records_no_task(
         if not key.endswith(b":children") and await redis.hget(key, "owner") == sub.encode()
     ]
     assert len(owned) == BURST + 1  # one task per accepted command, none for the refused
+
+
+@pytest.mark.slow
+async def test_a_task_poll_is_counted_once_and_read_in_the_same_step(system: System) -> None:
+    """`GET /tasks/{id}` counts the request and reads the task in one Redis script."""
+    sub = f"poller-{uuid4().hex[:6]}"
+    me = bearer(system.settings, sub=sub)
+    task_id = str(uuid4())
+    await system.app[DEPS].status.create(task_id, "project.create", "demo", sub)
+    async with gateway_processes(
+        [18094], rate_limit_per_min=str(PER_MIN), rate_limit_burst=str(BURST)
+    ) as (url,):
+        polls = [await hit(url, me, f"/tasks/{task_id}") for _ in range(BURST + 2)]
+        missing = await hit(url, bearer(system.settings, sub=f"x-{uuid4().hex[:6]}"), "/tasks/nope")
+    statuses = [status for status, _ in polls]
+    assert statuses == [200] * (BURST + 1) + [429], statuses
+    remaining = []
+    for _, headers in polls[:-1]:
+        found = re.search(r"r=(\d+)", headers["RateLimit"])
+        assert found is not None, headers
+        remaining.append(int(found[1]))
+    assert remaining == list(range(BURST, -1, -1))  # one count per poll
+    assert polls[-1][1]["Retry-After"]
+    assert missing[0] == 404 and "RateLimit" in missing[1]  # a miss is counted and answered too

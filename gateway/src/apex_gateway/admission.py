@@ -14,7 +14,7 @@ from prometheus_client import Counter
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from apex_runtime.status_store import CREATE_TASK_LUA, NewTask
+from apex_runtime.status_store import CREATE_TASK_LUA, NewTask, children_key, task_key
 
 log = logging.getLogger(__name__)
 FALLBACKS = Counter(
@@ -71,7 +71,29 @@ return {allowed, wait, remaining, reset, record}
 """
 )
 
+# A read of a task in the same step as its request is counted (a polling client's every
+# request). KEYS: rate key, task key, task's children list. ARGV: those of `admit`. Returns
+# the decision's fields, then (when admitted) the task hash as a flat list and its child ids.
+_ADMIT_READ = (
+    _ADMIT_LUA
+    + """
+local allowed, wait, remaining, reset = admit(KEYS[1], nil)
+if allowed == 0 then return {allowed, wait, remaining, reset, '', {}, {}} end
+local task = redis.call('HGETALL', KEYS[2])
+local children = redis.call('LRANGE', KEYS[3], 0, -1)
+return {allowed, wait, remaining, reset, '', task, children}
+"""
+)
+
 IN_FLIGHT_TTL_MS = 45_000  # past the longest request (Prefer: wait=30): its gateway died
+
+
+@dataclass(frozen=True)
+class TaskRead:
+    """A task as `admit_read` found it: its hash (empty if there is none) and child ids."""
+
+    fields: dict[bytes, bytes]
+    child_ids: list[bytes]
 
 
 @dataclass(frozen=True)
@@ -93,6 +115,7 @@ class Admission:
         self.idempotency_ttl_ms = idempotency_ttl_s * 1000
         self._admit = redis.register_script(_ADMIT)
         self._admit_task = redis.register_script(_ADMIT_TASK)
+        self._admit_read = redis.register_script(_ADMIT_READ)
         self._local: dict[str, float] = {}  # per-process fallback: principal -> TAT (ms)
         self._warned_at = 0.0
 
@@ -129,6 +152,22 @@ class Admission:
         allowed, wait_ms, remaining, reset_ms, record = reply
         existing = orjson.loads(record) if record else None
         return Decision(bool(allowed), wait_ms / 1000, int(remaining), reset_ms / 1000, existing)
+
+    async def admit_read(self, bucket: str, task_id: str) -> tuple[Decision, TaskRead | None]:
+        """Count the request and, when admitted, read the task: one Redis step.
+
+        Redis unreachable: the decision of the in-process limit, and no task (None)."""
+        keys = [f"apex:rl:{bucket}", task_key(task_id), children_key(task_id)]
+        args: list[str | int | float] = [self.interval_ms, self.tolerance_ms, "", IN_FLIGHT_TTL_MS]
+        try:
+            allowed, wait_ms, remaining, reset_ms, _, flat, child_ids = await self._admit_read(
+                keys=keys, args=args
+            )
+        except RedisError:
+            return self._admit_locally(bucket), None
+        decision = Decision(bool(allowed), wait_ms / 1000, int(remaining), reset_ms / 1000)
+        task = dict(zip(flat[::2], flat[1::2], strict=True))
+        return decision, TaskRead(task, child_ids)
 
     def _admit_locally(self, bucket: str) -> Decision:
         """Redis is down: the same GCRA, per process (each gateway grants its own quota)."""

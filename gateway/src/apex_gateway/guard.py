@@ -10,7 +10,8 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from aiohttp import web
 from aiohttp.typedefs import Middleware
 
-from apex_runtime.status_store import NewTask
+from apex_contracts.tasks import TaskView
+from apex_runtime.status_store import NewTask, StatusStore
 
 from .admission import Admission, Decision
 from .auth import Authenticator, Unauthorized
@@ -51,8 +52,10 @@ class TurnedAway(Exception):
 
 @dataclass
 class Gate:
-    """A command's admission, left to `accept()` so that one Redis step counts the request,
-    claims its idempotency key and records its task (see `admitted_with_task`)."""
+    """A request's admission, left to its handler so that one Redis step counts the request
+    and does its first Redis work: a command's idempotency claim and task record (`admit`, from
+    `accept()`; see `admitted_with_task`), or the read of a task (`read`; `admitted_with_read`).
+    """
 
     admission: Admission
     bucket: str
@@ -67,6 +70,15 @@ class Gate:
         if self.decision.in_process:  # Redis is unreachable: no task could be recorded
             raise task_store_unavailable()
 
+    async def read(self, status: StatusStore, task_id: str) -> TaskView | None:
+        """Count the request and read the task; None if there is no such task."""
+        self.decision, read = await self.admission.admit_read(self.bucket, task_id)
+        if _turned_away(self.decision):
+            raise TurnedAway
+        if read is None:  # Redis is unreachable
+            raise task_store_unavailable()
+        return await status.view_of(read.fields, read.child_ids)
+
     @property
     def claimed(self) -> bool:
         """This request holds its idempotency key (and must store or release it)."""
@@ -75,7 +87,7 @@ class Gate:
 
 
 GATE = web.RequestKey("gate", Gate)
-ADMITTED_WITH_TASK = "_apex_admitted_with_task"
+ADMITTED_IN_HANDLER = "_apex_admitted_in_handler"
 
 
 def admitted_with_task(handler: Handler) -> Handler:
@@ -84,14 +96,24 @@ def admitted_with_task(handler: Handler) -> Handler:
     Everything such a handler does before `accept()` must be free of effects (parsing,
     validation), because a request refused there was already looked at.
     """
-    setattr(handler, ADMITTED_WITH_TASK, True)
+    setattr(handler, ADMITTED_IN_HANDLER, True)
+    return handler
+
+
+def admitted_with_read(handler: Handler) -> Handler:
+    """Mark a route whose handler reads its task through `gate_of(request).read()`: the guard
+    leaves admission to that read (checks before it must be free of effects, as above)."""
+    setattr(handler, ADMITTED_IN_HANDLER, True)
     return handler
 
 
 def gate_of(request: web.Request) -> Gate:
     gate: Gate | None = request.get(GATE)
     if gate is None:
-        raise RuntimeError(f"{request.path}: a route calling accept() needs @admitted_with_task")
+        raise RuntimeError(
+            f"{request.path}: admitting in the handler needs @admitted_with_task or "
+            "@admitted_with_read on its route"
+        )
     return gate
 
 
@@ -199,7 +221,7 @@ def make_guard(
         if key is not None:
             request[IDEMPOTENCY] = IdempotencyScope(principal, key)
         gate = Gate(admission, principal.bucket, key, fingerprint)
-        if not getattr(request.match_info.handler, ADMITTED_WITH_TASK, False):
+        if not getattr(request.match_info.handler, ADMITTED_IN_HANDLER, False):
             gate.decision = await admission.admit(principal.bucket, key, fingerprint)
             if _turned_away(gate.decision):
                 return refusal(request, principal, gate.decision, fingerprint)
@@ -214,7 +236,7 @@ def make_guard(
             if gate.claimed:
                 await admission.forget(principal.bucket, key or "")
             raise
-        if gate.decision is None:  # answered before `accept()`: count the request now
+        if gate.decision is None:  # answered before its admission: count the request now
             gate.decision = await admission.admit(principal.bucket, key, fingerprint)
             if _turned_away(gate.decision):
                 return refusal(request, principal, gate.decision, fingerprint)

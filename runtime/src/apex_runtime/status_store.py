@@ -298,6 +298,12 @@ class StatusStore:
             pipe.hgetall(task_key(task_id))
             pipe.lrange(children_key(task_id), 0, -1)
             raw, child_ids = await pipe.execute()
+        return await self.view_of(raw, child_ids)
+
+    async def view_of(
+        self, raw: dict[bytes, bytes] | dict[str, str], child_ids: list[bytes] | list[str]
+    ) -> TaskView | None:
+        """The task of a `HGETALL` of its hash and its child ids (children read here)."""
         if not raw:
             return None
         data = {_text(k): _text(v) for k, v in raw.items()}

@@ -9,6 +9,7 @@ from apex_contracts.tasks import FINAL_STATES, TaskView
 from ..commands import task_body
 from ..deps import deps_of
 from ..envelope import ApiError, respond, task_store_unavailable
+from ..guard import admitted_with_read, gate_of
 from ..openapi import IDEMPOTENCY, Operation
 from ..principal import principal_of
 
@@ -27,10 +28,16 @@ OPERATIONS = (
 )  # fmt: skip
 
 
-async def _task_of_account(request: web.Request) -> TaskView:
+async def _task_of_account(request: web.Request, *, admitted_here: bool = False) -> TaskView:
+    """The task, if it belongs to the caller's account; with `admitted_here`, read in the same
+    Redis step that counts the request (`admitted_with_read`)."""
     task_id = request.match_info["task_id"]
+    status = deps_of(request).status
     try:
-        task = await deps_of(request).status.get(task_id)
+        if admitted_here:
+            task = await gate_of(request).read(status, task_id)
+        else:
+            task = await status.get(task_id)
     except RedisError as exc:
         raise task_store_unavailable() from exc
     if task is None or task.account != principal_of(request).account:
@@ -54,10 +61,11 @@ def _wait_seconds(request: web.Request) -> float | None:
 
 
 @routes.get("/tasks/{task_id}")
+@admitted_with_read  # a polling client's every request: counted and read in one Redis step
 async def get_task(request: web.Request) -> web.Response:
     principal_of(request).require("viewer")
     wait_s = _wait_seconds(request)
-    task = await _task_of_account(request)
+    task = await _task_of_account(request, admitted_here=True)
     if wait_s:
         try:
             task = await deps_of(request).waiter.next_change(task.task_id, wait_s, task) or task
