@@ -12,7 +12,7 @@ import argparse
 from aiohttp import web
 
 from apex_gateway.__main__ import prepare, serve
-from apex_gateway.admission import Admission, Decision
+from apex_gateway.admission import Admission, Decision, TaskRead
 from apex_gateway.app import create_app
 from apex_gateway.auth import Authenticator, TokenVerifier
 from apex_gateway.deps import DEPS
@@ -35,7 +35,8 @@ class Anonymous(Authenticator):
 
 
 class Unlimited(Admission):
-    """Every request admitted without the rate limit; a command's task is still recorded."""
+    """Every request admitted without the rate limit; a command's task is still recorded and a
+    polled task still read."""
 
     def __init__(self, store: StatusStore, *limits: int) -> None:
         super().__init__(store.redis, *limits)
@@ -51,6 +52,9 @@ class Unlimited(Admission):
         if task is not None:
             await self.store.write(task)
         return Decision(True, 0.0, self.per_min, 60.0)
+
+    async def admit_read(self, bucket: str, task_id: str) -> tuple[Decision, TaskRead | None]:
+        return Decision(True, 0.0, self.per_min, 60.0), TaskRead(*await self.store.raw(task_id))
 
 
 def variant(settings: Settings, without: set[str]) -> web.Application:

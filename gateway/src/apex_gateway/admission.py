@@ -151,23 +151,22 @@ class Admission:
             return self._admit_locally(bucket)
         allowed, wait_ms, remaining, reset_ms, record = reply
         existing = orjson.loads(record) if record else None
-        return Decision(bool(allowed), wait_ms / 1000, int(remaining), reset_ms / 1000, existing)
+        return _decided(allowed, wait_ms, remaining, reset_ms, existing)
 
     async def admit_read(self, bucket: str, task_id: str) -> tuple[Decision, TaskRead | None]:
         """Count the request and, when admitted, read the task: one Redis step.
 
         Redis unreachable: the decision of the in-process limit, and no task (None)."""
         keys = [f"apex:rl:{bucket}", task_key(task_id), children_key(task_id)]
-        args: list[str | int | float] = [self.interval_ms, self.tolerance_ms, "", IN_FLIGHT_TTL_MS]
         try:
             allowed, wait_ms, remaining, reset_ms, _, flat, child_ids = await self._admit_read(
-                keys=keys, args=args
+                keys=keys,
+                args=[self.interval_ms, self.tolerance_ms],  # no idempotency claim
             )
         except RedisError:
             return self._admit_locally(bucket), None
-        decision = Decision(bool(allowed), wait_ms / 1000, int(remaining), reset_ms / 1000)
         task = dict(zip(flat[::2], flat[1::2], strict=True))
-        return decision, TaskRead(task, child_ids)
+        return _decided(allowed, wait_ms, remaining, reset_ms), TaskRead(task, child_ids)
 
     def _admit_locally(self, bucket: str) -> Decision:
         """Redis is down: the same GCRA, per process (each gateway grants its own quota)."""
@@ -208,3 +207,14 @@ class Admission:
             "RateLimit-Policy": self.policy,
             "RateLimit": f'"default";r={decision.remaining};t={math.ceil(decision.reset_s)}',
         }
+
+
+def _decided(
+    allowed: int,
+    wait_ms: float,
+    remaining: int,
+    reset_ms: float,
+    existing: dict[str, object] | None = None,
+) -> Decision:
+    """A decision from the admission script's reply (milliseconds to seconds)."""
+    return Decision(bool(allowed), wait_ms / 1000, int(remaining), reset_ms / 1000, existing)

@@ -9,6 +9,7 @@ import asyncio
 import contextlib
 import logging
 from datetime import UTC, datetime
+from typing import Any
 from uuid import uuid4
 
 from aiohttp import web
@@ -48,12 +49,9 @@ class SecurityEvents:
             s.AuthFailed(
                 account=s.SECURITY_ACCOUNT,
                 actor=None,
-                client_ip=client_ip,
-                method=request.method,
-                path=request.path,
-                occurred_at=datetime.now(UTC),
                 credential=credential,
                 reason=reason,
+                **_origin(request, client_ip),
             ),
         )
 
@@ -70,12 +68,9 @@ class SecurityEvents:
             s.RateLimited(
                 account=principal.account if principal else s.SECURITY_ACCOUNT,
                 actor=principal.actor if principal else None,
-                client_ip=client_ip,
-                method=request.method,
-                path=request.path,
-                occurred_at=datetime.now(UTC),
                 bucket=bucket,
                 retry_after_s=retry_after_s,
+                **_origin(request, client_ip),
             ),
         )
 
@@ -113,3 +108,13 @@ class SecurityEvents:
                 log.warning("security event dropped: RabbitMQ unreachable", exc_info=True)
             finally:
                 self._queue.task_done()
+
+
+def _origin(request: web.Request, client_ip: str) -> dict[str, Any]:
+    """Where and when a refused request came: the fields every security event carries."""
+    return {
+        "client_ip": client_ip,
+        "method": request.method,
+        "path": request.path,
+        "occurred_at": datetime.now(UTC),
+    }

@@ -78,6 +78,9 @@ class Outbox:
         return message_id
 
 
+BATCH = 100  # rows per relay transaction
+
+
 class OutboxRelay:
     """Publishes unsent outbox rows in id order with confirms; safe in several replicas."""
 
@@ -88,7 +91,6 @@ class OutboxRelay:
         self.table = table
         self.broker = broker
         self.poll_s = poll_s
-        self.batch = 100
         self._wake = asyncio.Event()
 
     def wake(self) -> None:
@@ -101,7 +103,7 @@ class OutboxRelay:
                 # Again at once only after a full batch: rows committed since this batch's read
                 # set the wake event, so an extra read that finds nothing (a transaction per
                 # wake-up) is not needed to catch them.
-                while await self.drain_once() == self.batch:
+                while await self.drain_once() == BATCH:
                     pass
             except asyncio.CancelledError:
                 raise
@@ -111,7 +113,7 @@ class OutboxRelay:
                 await asyncio.wait_for(self._wake.wait(), timeout=self.poll_s)
             self._wake.clear()
 
-    async def drain_once(self, batch: int | None = None) -> int:
+    async def drain_once(self, batch: int = BATCH) -> int:
         """Publish one batch; rows are marked sent only after the broker confirmed them.
 
         Aggregates are published side by side (their confirms overlap), each aggregate's
@@ -120,7 +122,6 @@ class OutboxRelay:
         deduplicate by `message_id`).
         """
         t = self.table
-        batch = batch or self.batch
         async with self.engine.begin() as conn:
             rows = (
                 await conn.execute(

@@ -294,11 +294,15 @@ class StatusStore:
             await self.move(parent_id, TaskState.REVOKED)
 
     async def get(self, task_id: str) -> TaskView | None:
+        return await self.view_of(*await self.raw(task_id))
+
+    async def raw(self, task_id: str) -> tuple[dict[bytes, bytes], list[bytes]]:
+        """The task's hash (empty if there is none) and its child ids, as Redis holds them."""
         async with self.redis.pipeline(transaction=False) as pipe:
             pipe.hgetall(task_key(task_id))
             pipe.lrange(children_key(task_id), 0, -1)
-            raw, child_ids = await pipe.execute()
-        return await self.view_of(raw, child_ids)
+            fields, child_ids = await pipe.execute()
+        return fields, child_ids
 
     async def view_of(
         self, raw: dict[bytes, bytes] | dict[str, str], child_ids: list[bytes] | list[str]
