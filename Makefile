@@ -7,8 +7,8 @@ PACKAGES := contracts runtime gateway project-service signage-service document-s
 STAMP := $(VENV)/.installed
 
 # Tests use their own database, RabbitMQ virtual host, Redis database and ports (set in
-# conftest.py), so development data and a running `make up` are left alone.
-TEST_VHOST := apex_test
+# conftest.py), so development data and a running `make up` are left alone; conftest.py drops,
+# re-creates and migrates them before any test runs (tests/fresh_state.py).
 
 .PHONY: install system-packages deploy-tools services migrate up test test-chaos lint bench asyncapi clean
 
@@ -45,7 +45,7 @@ up: install services migrate
 	scripts/up.sh
 
 test: install deploy-tools
-	APEX_AMQP_VHOST=$(TEST_VHOST) scripts/ensure-services.sh
+	scripts/ensure-services.sh
 	$(BIN)/pytest
 
 # The long chaos run (60 s of load, every fault including restarts of RabbitMQ, Redis and

@@ -6,6 +6,10 @@ away from the data of a running `make up`. Any of them can be overridden from th
 
 import os
 
+import pytest
+
+from tests.fresh_state import recreate
+
 TEST_ENVIRONMENT = {
     "APEX_DATABASE_URL": "postgresql+asyncpg://root@127.0.0.1:5432/apex_test",
     "APEX_AMQP_URL": "amqp://guest:guest@127.0.0.1:5672/apex_test",
@@ -31,6 +35,22 @@ TEST_ENVIRONMENT = {
 }
 for name, value in TEST_ENVIRONMENT.items():
     os.environ.setdefault(name, value)
+
+
+FRESH_STATE_SECONDS = pytest.StashKey[float]()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Every run starts from nothing: the test database, vhost and Redis database are dropped,
+    re-created and migrated before any test of any package is collected."""
+    seconds = recreate(os.environ)
+    session.config.stash[FRESH_STATE_SECONDS] = seconds
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    seconds = config.stash.get(FRESH_STATE_SECONDS, None)
+    return "" if seconds is None else f"fresh test state (database, vhost, Redis): {seconds:.1f} s"
 
 
 def pytest_collection_modifyitems(items: list) -> None:  # type: ignore[type-arg]

@@ -4,7 +4,6 @@ import asyncio
 import os
 import signal
 import socket
-import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
@@ -12,6 +11,7 @@ from pathlib import Path
 
 import aiohttp
 
+from ..fresh_state import recreate
 from ..lifetime import die_with_parent
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -67,22 +67,9 @@ def env() -> dict[str, str]:
     return {**os.environ, **CHAOS_ENV}
 
 
-def run(*command: str) -> None:
-    subprocess.run(command, check=True, capture_output=True, env=env(), timeout=120)
-
-
 def prepare() -> None:
-    """A fresh vhost and database for the run."""
-    subprocess.run(["rabbitmqctl", "-q", "delete_vhost", VHOST], capture_output=True, timeout=60)
-    run("rabbitmqctl", "-q", "add_vhost", VHOST)
-    run("rabbitmqctl", "-q", "set_permissions", "-p", VHOST, "guest", ".*", ".*", ".*")
-    subprocess.run(
-        ["psql", "-h", "127.0.0.1", "-U", "root", "-d", "postgres", "-q", "-c",
-         "DROP DATABASE IF EXISTS apex_chaos WITH (FORCE)"],
-        check=True, capture_output=True, timeout=60,
-    )  # fmt: skip
-    subprocess.run(["redis-cli", "-n", "6", "FLUSHDB"], check=True, capture_output=True)
-    run(sys.executable, "-m", "apex_runtime.cli", "db", "migrate")
+    """A fresh vhost, database and Redis database for the run."""
+    recreate(env())
 
 
 def ensure_port_free(service: Service) -> None:

@@ -15,7 +15,6 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 
 from apex_gateway.app import create_app
 from apex_gateway.auth import mint_token
-from apex_runtime import cli
 from apex_runtime.service import ServiceRuntime
 from apex_runtime.settings import Settings
 from apex_runtime.telemetry import setup_telemetry
@@ -41,7 +40,6 @@ def settings() -> Settings:
 
 @pytest.fixture(scope="session")
 async def system(settings: Settings) -> AsyncIterator[System]:
-    await asyncio.to_thread(cli.main, ["db", "migrate"])
     # one SMTP server for the session: every submission in any test emails its PM
     mail = running_mailbox(settings.smtp_host, settings.smtp_port)
     mailbox = await mail.__aenter__()

@@ -12,7 +12,7 @@ from . import cli_ops
 from .settings import get_settings
 
 
-def _server_url(database_url: str) -> tuple[str, str]:
+def server_url(database_url: str) -> tuple[str, str]:
     """The maintenance-database URL (asyncpg form) and the database name of an APEX URL."""
     parts = urlsplit(database_url.replace("postgresql+asyncpg://", "postgresql://"))
     name = parts.path.lstrip("/")
@@ -23,7 +23,7 @@ def cmd_migrate(_: argparse.Namespace) -> int:
     from .migrations import create_database, registered, upgrade
 
     settings = get_settings()
-    server, name = _server_url(settings.database_url)
+    server, name = server_url(settings.database_url)
     if asyncio.run(create_database(server, name)):
         print(f"created database {name}")
     for migrations in registered():
