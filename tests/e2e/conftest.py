@@ -1,7 +1,6 @@
 """The whole system in this test process: every service and the gateway on the real broker,
 database and Redis, with an in-memory span exporter so one trace can be followed."""
 
-import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
