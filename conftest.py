@@ -44,7 +44,10 @@ FRESH_STATE_SECONDS = pytest.StashKey[float]()
 def pytest_sessionstart(session: pytest.Session) -> None:
     """Every run starts from nothing: the test database, vhost and Redis database are dropped,
     re-created and migrated before any test of any package is collected."""
-    seconds = recreate(os.environ)
+    try:
+        seconds = recreate(os.environ)
+    except RuntimeError as exc:
+        raise pytest.UsageError(str(exc)) from None
     session.config.stash[FRESH_STATE_SECONDS] = seconds
 
 

@@ -6,6 +6,8 @@ its own environment. It refuses to wipe the development defaults (`make up`'s da
 """
 
 import asyncio
+import fcntl
+import os
 import subprocess
 import sys
 import time
@@ -20,6 +22,7 @@ from apex_runtime.cli import server_url
 from apex_runtime.settings import Settings
 
 COMMAND_TIMEOUT_S = 120
+_held: dict[str, int] = {}  # lock file → descriptor, held until this process exits
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,26 @@ class TestState:
             redis_db=int(urlsplit(redis_url).path.lstrip("/") or 0),
         )
 
+    def hold(self) -> None:
+        """Take this environment for the process's lifetime, or fail naming who has it."""
+        path = f"/tmp/apex-tests-{self.database}-{self.vhost}-{self.redis_db}.lock"
+        if path in _held:
+            return
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 32, 0).decode().strip() or "another process"
+            os.close(fd)
+            raise RuntimeError(
+                f"another test run (pid {holder}) is using database {self.database!r}, vhost "
+                f"{self.vhost!r}, Redis database {self.redis_db}: wait for it, or give this run "
+                "its own APEX_DATABASE_URL, APEX_AMQP_URL and APEX_REDIS_URL"
+            ) from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        _held[path] = fd
+
     def refuse_development_data(self) -> None:
         development = TestState.of({})
         shared = [
@@ -65,9 +88,14 @@ class TestState:
 
 
 def recreate(env: Mapping[str, str]) -> float:
-    """Drop and re-create everything the environment `env` uses, migrated; seconds it took."""
+    """Drop and re-create everything the environment `env` uses, migrated; seconds it took.
+
+    The calling process keeps the environment to itself until it exits: a second run on the
+    same database fails at once instead of dropping it under the first.
+    """
     state = TestState.of(env)
     state.refuse_development_data()
+    state.hold()
     started = time.monotonic()
     _recreate_vhost(state.vhost)
     asyncio.run(_recreate_database_and_redis(state))
