@@ -4,6 +4,9 @@ Nothing here is a copy of the code's facts: the settings come from the Settings 
 services, their ports and their queues from each service's `build(settings)` (found through the
 `apex.services` entry points, as runtime/src/apex_runtime/asyncapi.py does; nothing connects),
 so a new setting, service or queue fails the deploy tests until deploy/ names it.
+
+The READMEs are read here too (`readme_settings`, `markdown_links`, `markdown_anchors`): the
+root README's configuration table is held to the same Settings class.
 """
 
 from __future__ import annotations
@@ -21,11 +24,12 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 from unittest import mock
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import pytest
 import yaml
 from pydantic import SecretStr
+from pydantic.fields import FieldInfo
 
 from apex_runtime.settings import Settings
 
@@ -93,18 +97,22 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
 # ---- the code's side ---------------------------------------------------------------------
 
 
+def setting_fields() -> dict[str, FieldInfo]:
+    """Every environment variable the Settings class reads, with its field (type, default)."""
+    prefix = str(Settings.model_config.get("env_prefix", ""))
+    return {f"{prefix}{name}".upper(): field for name, field in Settings.model_fields.items()}
+
+
 def setting_names() -> set[str]:
     """Every environment variable the Settings class reads."""
-    prefix = str(Settings.model_config.get("env_prefix", ""))
-    return {f"{prefix}{name}".upper() for name in Settings.model_fields}
+    return set(setting_fields())
 
 
 def credential_names() -> set[str]:
-    prefix = str(Settings.model_config.get("env_prefix", ""))
     return {
-        f"{prefix}{name}".upper()
-        for name, field in Settings.model_fields.items()
-        if field.annotation is SecretStr or CREDENTIAL.search(name.upper())
+        name
+        for name, field in setting_fields().items()
+        if field.annotation is SecretStr or CREDENTIAL.search(name)
     }
 
 
@@ -269,3 +277,147 @@ def selects(selector: dict[str, Any], labels: dict[str, str]) -> bool:
     """Whether a label selector with matchLabels only matches these labels."""
     assert set(selector) <= {"matchLabels"}, f"only matchLabels is understood here: {selector}"
     return all(labels.get(k) == v for k, v in selector.get("matchLabels", {}).items())
+
+
+# ---- the READMEs -------------------------------------------------------------------------
+
+README = REPO / "README.md"
+CONFIGURATION = "Configuration"  # the root README's section that holds the settings table
+FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
+CODE_SPAN = re.compile(r"(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.S)
+HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+# [text](target "title") and ![alt](target); text may run over lines, never over a blank one
+INLINE_LINK = re.compile(
+    r"\[(?:[^\[\]\n]|\n(?![ \t]*\n))*\]"  # the text
+    r"\(\s*<?([^)\s>]*)>?(?:\s+\"[^\"]*\")?\s*\)"  # (target "title")
+)
+REFERENCE_LINK = re.compile(r"^ {0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)", re.M)
+SETTING_CELL = re.compile(r"`(APEX_[A-Z0-9_]+)`")
+
+
+def readmes() -> list[Path]:
+    """README.md and the README.md of every top-level folder (services, bench/, deploy/);
+    hidden folders (caches, the virtual environment) are not the project's."""
+    found = sorted(p for p in REPO.glob("*/README.md") if not p.parent.name.startswith("."))
+    return [README, *found]
+
+
+def prose(path: Path) -> list[str]:
+    """The file's lines with fenced code blocks blanked (line numbers kept): what renders as
+    Markdown text, where links and headings live."""
+    lines, fence = [], ""
+    for line in path.read_text().splitlines():
+        match = FENCE.match(line)
+        if fence:
+            if match and match.group(1)[0] == fence[0] and len(match.group(1)) >= len(fence):
+                fence = ""
+            lines.append("")
+        elif match:
+            fence = match.group(1)
+            lines.append("")
+        else:
+            lines.append(line)
+    return lines
+
+
+def slug(heading: str) -> str:
+    """GitHub's anchor for a heading: inline markup dropped, lower case, punctuation removed
+    (letters, digits, `_`, `-` and spaces stay), spaces become hyphens."""
+    text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", heading)  # a link keeps its text
+    text = re.sub(r"<[^>]+>", "", text).replace("`", "")
+    return re.sub(r"[^\w\- ]", "", text.strip().lower()).replace(" ", "-")
+
+
+def markdown_anchors(path: Path) -> set[str]:
+    """Every `#anchor` a Markdown file offers: its ATX headings' slugs, a repeated one as
+    GitHub numbers it (`name`, `name-1`, `name-2`, ...)."""
+    anchors: set[str] = set()
+    seen: dict[str, int] = {}
+    for line in prose(path):
+        if match := HEADING.match(line):
+            base = slug(match.group(2))
+            count = seen.get(base, 0)
+            seen[base] = count + 1
+            anchors.add(base if count == 0 else f"{base}-{count}")
+    return anchors
+
+
+def markdown_links(path: Path) -> list[tuple[int, str]]:
+    """(line, target) of every inline link, image and reference definition outside code."""
+    text = "\n".join(prose(path))
+    # a code span is not a link: blank it, keeping its line breaks so line numbers hold
+    text = CODE_SPAN.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
+    found = [
+        (text.count("\n", 0, m.start(1)) + 1, m.group(1))
+        for pattern in (INLINE_LINK, REFERENCE_LINK)
+        for m in pattern.finditer(text)
+    ]
+    return sorted(found)
+
+
+def link_target(source: Path, target: str) -> tuple[Path | None, str]:
+    """Where a link points: (file or folder, anchor). No path: an anchor in `source` itself;
+    None: a URL with a scheme (`https:`, `mailto:`), not checked here."""
+    if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", target):
+        return None, ""
+    path, _, anchor = target.partition("#")
+    if not path:
+        return source, anchor
+    base = REPO if path.startswith("/") else source.parent
+    return (base / unquote(path).lstrip("/")).resolve(), anchor
+
+
+def section(path: Path, title: str) -> list[tuple[int, str]]:
+    """(line number, line) of the section under the heading `title`, up to the next heading
+    of the same or a higher level."""
+    lines = prose(path)
+    for number, line in enumerate(lines, 1):
+        match = HEADING.match(line)
+        if match and match.group(2) == title:
+            level = len(match.group(1))
+            body = []
+            for later, text in enumerate(lines[number:], number + 1):
+                end = HEADING.match(text)
+                if end and len(end.group(1)) <= level:
+                    break
+                body.append((later, text))
+            return body
+    raise AssertionError(f"{path.name} has no heading {title!r}")
+
+
+def table_cells(row: str) -> list[str]:
+    """The cells of a Markdown table row (`\\|` is a pipe inside a cell)."""
+    cells = re.split(r"(?<!\\)\|", row.strip().strip("|"))
+    return [cell.strip().replace("\\|", "|") for cell in cells]
+
+
+def readme_settings(path: Path = README, title: str = CONFIGURATION) -> dict[str, str]:
+    """The settings a README's table documents: {APEX_NAME: default as written}; by default
+    the root README's configuration table, else the table(s) of section `title` of `path`.
+
+    A row names one setting, or several separated by ` / ` with as many defaults separated the
+    same way (`` `APEX_SMTP_HOST` / `APEX_SMTP_PORT` | `127.0.0.1` / 8025 ``). Every table row
+    of the section after a table's header and delimiter rows must name settings this way.
+    """
+    documented: dict[str, str] = {}
+    rows = [(n, line) for n, line in section(path, title) if line.lstrip().startswith("|")]
+    where = f"{path.name} section {title!r}"
+    assert rows, f"{where} has no table"
+    for number, line in rows:
+        cells = table_cells(line)
+        if set("".join(cells)) <= set("-: ") or cells[0] in ("variable", "setting"):
+            continue  # a delimiter or header row
+        names = SETTING_CELL.findall(cells[0])
+        assert names, f"{path.name}:{number}: the first cell names no `APEX_*` setting: {line}"
+        rest = SETTING_CELL.sub("", cells[0]).replace("/", "").strip()
+        assert not rest, f"{path.name}:{number}: only `APEX_*` names, ` / `-separated: {line}"
+        assert len(cells) >= 2, f"{path.name}:{number}: no default cell: {line}"
+        defaults = cells[1].split(" / ") if len(names) > 1 else [cells[1]]
+        assert len(defaults) == len(names), (
+            f"{path.name}:{number}: {len(names)} settings but {len(defaults)} defaults "
+            f"(separate them with ' / '): {line}"
+        )
+        for name, default in zip(names, defaults, strict=True):
+            assert name not in documented, f"{path.name}:{number}: {name} listed twice"
+            documented[name] = default.strip()
+    return documented
