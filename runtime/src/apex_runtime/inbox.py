@@ -1,9 +1,10 @@
 """Idempotent consumers: a message's effect and its `message_id` commit in one transaction."""
 
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, MetaData, String, Table, select
+from sqlalchemy import JSON, Column, DateTime, MetaData, String, Table, bindparam, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,7 +16,8 @@ def inbox_table(metadata: MetaData, schema: str) -> Table:
         Column("message_id", String(64), primary_key=True),
         Column("consumer", String(100), nullable=False),
         Column("result", JSON, nullable=True),
-        Column("processed_at", DateTime(timezone=True), nullable=False),
+        # indexed: the retention sweep deletes by it (a full scan per sweep otherwise)
+        Column("processed_at", DateTime(timezone=True), nullable=False, index=True),
         schema=schema,
     )
 
@@ -48,3 +50,48 @@ class Inbox:
                 select(self.table.c.result).where(self.table.c.message_id == message_id)
             )
         ).scalar_one_or_none()
+
+    async def claim_many(
+        self, session: AsyncSession, message_ids: Sequence[str], consumer: str
+    ) -> set[str]:
+        """Claim many messages in one statement; the ids not processed before."""
+        if not message_ids:
+            return set()
+        now = datetime.now(UTC)
+        inserted = await session.execute(
+            insert(self.table)
+            .values(
+                [{"message_id": m, "consumer": consumer, "processed_at": now} for m in message_ids]
+            )
+            .on_conflict_do_nothing()
+            .returning(self.table.c.message_id)
+        )
+        return {row[0] for row in inserted}
+
+    async def results_of(self, session: AsyncSession, message_ids: Sequence[str]) -> dict[str, Any]:
+        if not message_ids:
+            return {}
+        rows = await session.execute(
+            select(self.table.c.message_id, self.table.c.result).where(
+                self.table.c.message_id.in_(message_ids)
+            )
+        )
+        return {message_id: result for message_id, result in rows}
+
+    async def remember_many(self, session: AsyncSession, results: Mapping[str, Any]) -> None:
+        """Each message's result, in one executemany."""
+        if not results:
+            return
+        await session.execute(
+            self.table.update()
+            .where(self.table.c.message_id == bindparam("mid"))
+            .values(result=bindparam("res")),
+            [{"mid": m, "res": r} for m, r in results.items()],
+        )
+
+    async def release(self, session: AsyncSession, message_ids: Sequence[str]) -> None:
+        """Drop claims whose message changed nothing (a domain refusal): a redelivery runs again."""
+        if message_ids:
+            await session.execute(
+                self.table.delete().where(self.table.c.message_id.in_(message_ids))
+            )

@@ -89,3 +89,18 @@ def drop_messaging_tables(schema: str) -> None:
     from alembic import op
 
     _messaging_metadata(schema).drop_all(op.get_bind())
+
+
+def index_inbox_processed_at(schema: str) -> None:
+    """Migration step: the index the retention sweep reads the inbox by (new schemas get it from
+    `create_messaging_tables`)."""
+    from alembic import op
+
+    name = f"ix_{schema}_inbox_processed_at"  # the name `inbox_table`'s index gets
+    op.execute(f'CREATE INDEX IF NOT EXISTS "{name}" ON "{schema}".inbox (processed_at)')
+
+
+def drop_inbox_processed_at_index(schema: str) -> None:
+    from alembic import op
+
+    op.execute(f'DROP INDEX IF EXISTS "{schema}"."ix_{schema}_inbox_processed_at"')
