@@ -6,19 +6,11 @@ from faststream.rabbit.annotations import RabbitMessage
 
 from apex_contracts import projects as c
 from apex_contracts import topology as t
-from apex_runtime.broker import (
-    COMMANDS,
-    QUERIES,
-    document_events,
-    query_queue,
-    routed,
-    work_queue,
-)
+from apex_runtime.broker import COMMANDS, QUERIES, document_events, query_queue, work_queue
 from apex_runtime.db import make_sessions
 from apex_runtime.queries import answer
 from apex_runtime.service import ServiceRuntime
 from apex_runtime.settings import Settings
-from apex_runtime.unknown import refuse_unknown_command
 
 from . import handlers
 from .tables import INBOX, OUTBOX
@@ -31,7 +23,7 @@ def build(settings: Settings) -> ServiceRuntime:
     assert rt.engine is not None
     sessions = make_sessions(rt.engine)
     uow = rt.unit_of_work(OUTBOX, INBOX)
-    broker, tasks = rt.broker, rt.task_runner(t.PROJECT_COMMANDS_QUEUE)
+    broker = rt.broker
     document_events(
         broker,
         {
@@ -43,33 +35,19 @@ def build(settings: Settings) -> ServiceRuntime:
         },
     )
 
-    commands = broker.subscriber(
-        work_queue(t.PROJECT_COMMANDS_QUEUE, "project.*", settings), COMMANDS
+    # Commands, in batches: one transaction, one task report and one ack per batch.
+    commands = rt.batch_consumer(
+        work_queue(t.PROJECT_COMMANDS_QUEUE, "project.*", settings),
+        COMMANDS,
+        uow,
+        lambda batch, tx: handlers.apply_commands(batch, tx, rt.status),
+        description="Project commands, applied in delivery order, a batch per transaction.",
     )
-
-    @commands(filter=routed(t.PROJECT_CREATE))
-    async def on_create(cmd: c.CreateProject, msg: RabbitMessage) -> None:
-        await tasks.run(msg, lambda ctx: handlers.create_project(cmd, ctx, uow))
-
-    @commands(filter=routed(t.PROJECT_UPDATE))
-    async def on_update(cmd: c.UpdateProject, msg: RabbitMessage) -> None:
-        await tasks.run(msg, lambda ctx: handlers.update_project(cmd, ctx, uow))
-
-    @commands(filter=routed(t.PROJECT_DELETE))
-    async def on_delete(cmd: c.DeleteProject, msg: RabbitMessage) -> None:
-        await tasks.run(msg, lambda ctx: handlers.delete_project(cmd, ctx, uow))
-
-    @commands(filter=routed(t.PROJECT_SAVE_PAYLOAD))
-    async def on_save_payload(cmd: c.SaveProjectPayload, msg: RabbitMessage) -> None:
-        await tasks.run(msg, lambda ctx: handlers.save_payload(cmd, ctx, uow))
-
-    @commands(filter=routed(t.PROJECT_SUBMIT))
-    async def on_submit(cmd: c.SubmitProject, msg: RabbitMessage) -> None:
-        await tasks.run(msg, lambda ctx: handlers.submit_project(cmd, ctx, uow, rt.status))
-
-    @commands
-    async def on_unknown(body: Any, msg: RabbitMessage) -> None:
-        await refuse_unknown_command(msg, rt.status)
+    commands.route(t.PROJECT_CREATE, c.CreateProject, inbox=False)  # idempotent by project id
+    commands.route(t.PROJECT_UPDATE, c.UpdateProject)
+    commands.route(t.PROJECT_DELETE, c.DeleteProject)
+    commands.route(t.PROJECT_SAVE_PAYLOAD, c.SaveProjectPayload)
+    commands.route(t.PROJECT_SUBMIT, c.SubmitProject, awaits_children=True)
 
     @broker.subscriber(query_queue(SERVICE, t.PROJECT_GET, settings), QUERIES)
     async def on_get(query: c.GetProject, msg: RabbitMessage) -> Any:

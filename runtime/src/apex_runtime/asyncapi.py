@@ -18,7 +18,7 @@ def document() -> str:
     """YAML of all services' channels and messages, built from their wiring (nothing connects)."""
     settings = Settings(amqp_url=DOCUMENTED_SERVER)  # the same document whatever the environment
     builds = sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda ep: ep.name)
-    brokers = [ep.load()(settings).broker for ep in builds]
+    brokers = [broker for ep in builds for broker in ep.load()(settings).documented]
     described = sorted(entry_points(group=SPEC_ENTRY_POINT_GROUP), key=lambda ep: ep.name)
     brokers += [ep.load()(settings) for ep in described]
     spec = AsyncAPI(

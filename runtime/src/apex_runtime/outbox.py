@@ -3,7 +3,9 @@
 import asyncio
 import contextlib
 import logging
-from datetime import UTC, datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import uuid4
 
@@ -22,6 +24,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
 
 from apex_contracts.base import Message
 
@@ -47,73 +50,148 @@ def outbox_table(metadata: MetaData, schema: str) -> Table:
     )
 
 
+@dataclass
+class OutboxRow:
+    """An event on its way out: written with the change, published after the commit."""
+
+    message_id: str
+    routing_key: str
+    aggregate_id: str | None
+    body: str
+    headers: dict[str, Any]
+    created_at: datetime
+    id: int | None = None  # assigned by the insert
+
+
 class Outbox:
-    """Adds events to the current transaction; the relay publishes them after commit."""
+    """Writes a transaction's events as outbox rows, in one statement, inside that transaction."""
 
     def __init__(self, table: Table) -> None:
         self.table = table
 
-    async def add(
-        self,
-        session: AsyncSession,
+    @staticmethod
+    def row(
         routing_key: str,
         event: Message,
         *,
         headers: dict[str, Any],
         aggregate_id: str | None = None,
-    ) -> str:
-        message_id = str(uuid4())
+    ) -> OutboxRow:
+        """An event as a row, carrying the current trace context (the publish joins it)."""
         carrier: dict[str, str] = {}
-        propagate.inject(carrier)  # the relay publishes inside the trace that caused the event
-        await session.execute(
-            self.table.insert().values(
-                message_id=message_id,
-                routing_key=routing_key,
-                aggregate_id=aggregate_id,
-                body=event.model_dump_json(),
-                headers={**headers, **carrier},
-                created_at=datetime.now(UTC),
-            )
+        propagate.inject(carrier)
+        return OutboxRow(
+            message_id=str(uuid4()),
+            routing_key=routing_key,
+            aggregate_id=aggregate_id,
+            body=event.model_dump_json(),
+            headers={**headers, **carrier},
+            created_at=datetime.now(UTC),
         )
-        return message_id
+
+    async def insert(self, session: AsyncSession, rows: Sequence[OutboxRow]) -> None:
+        """One multi-row INSERT; each row learns its id (the publisher marks them sent by it)."""
+        if not rows:
+            return
+        values = [
+            {
+                "message_id": r.message_id,
+                "routing_key": r.routing_key,
+                "aggregate_id": r.aggregate_id,
+                "body": r.body,
+                "headers": r.headers,
+                "created_at": r.created_at,
+            }
+            for r in rows
+        ]
+        ids = await session.execute(self.table.insert().values(values).returning(self.table.c.id))
+        for row, (id_,) in zip(rows, ids.all(), strict=True):
+            row.id = id_
 
 
 BATCH = 100  # rows per relay transaction
 
 
 class OutboxRelay:
-    """Publishes unsent outbox rows in id order with confirms; safe in several replicas."""
+    """Publishes outbox rows in id order with confirms; safe in several replicas.
+
+    The consumer that committed rows publishes them itself at once (`publish_committed`); the
+    relay sweeps what that missed: rows older than `sweep_after_s` (the process died between
+    commit and publish). While rows may be waiting — at start, or after a publish failed — the
+    consumer hands its rows to the relay instead, which drains every unsent row in id order
+    first, so an aggregate's events never overtake each other.
+    """
 
     def __init__(
-        self, engine: AsyncEngine, table: Table, broker: RabbitBroker, poll_s: float
+        self,
+        engine: AsyncEngine,
+        table: Table,
+        broker: RabbitBroker,
+        poll_s: float,
+        sweep_after_s: float = 0.0,
     ) -> None:
         self.engine = engine
         self.table = table
         self.broker = broker
         self.poll_s = poll_s
+        self.sweep_after_s = sweep_after_s
+        self.behind = True  # unsent rows may exist (none published since start)
         self._wake = asyncio.Event()
 
     def wake(self) -> None:
-        """Publish soon: a transaction with events just committed."""
+        """Drain every unsent row soon, whatever its age."""
         self._wake.set()
+
+    async def publish_committed(self, rows: Sequence[OutboxRow]) -> None:
+        """Publish rows a transaction just committed, then mark them sent.
+
+        Never raises: rows that could not be published stay unsent for the relay.
+        """
+        if not rows:
+            return
+        if self.behind:
+            self.wake()
+            return
+        try:
+            await self._publish_streams(rows)
+            async with self.engine.begin() as conn:
+                await conn.execute(
+                    update(self.table)
+                    .where(self.table.c.id.in_([r.id for r in rows]))
+                    .values(sent_at=datetime.now(UTC))
+                )
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.warning("events not published after commit; the relay takes them", exc_info=True)
+            self.behind = True
+            self.wake()
 
     async def run(self) -> None:
         while True:
+            catch_up = self.behind or self._wake.is_set()
+            self._wake.clear()
             try:
-                # Again at once only after a full batch: rows committed since this batch's read
-                # set the wake event, so an extra read that finds nothing (a transaction per
-                # wake-up) is not needed to catch them.
-                while await self.drain_once() == BATCH:
-                    pass
+                if catch_up:
+                    await self.drain()
+                    if not self._wake.is_set():  # nothing committed behind the last read
+                        self.behind = False
+                else:
+                    await self.drain(older_than_s=self.sweep_after_s)
             except asyncio.CancelledError:
                 raise
             except Exception:
                 log.exception("outbox relay failed; retrying")
+                self.behind = True
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=self.poll_s)
-            self._wake.clear()
 
-    async def drain_once(self, batch: int = BATCH) -> int:
+    async def drain(self, older_than_s: float | None = None) -> None:
+        """Publish batches until a batch comes back short."""
+        while await self.drain_once(older_than_s=older_than_s) == BATCH:
+            pass
+
+    async def drain_once(self, batch: int = BATCH, older_than_s: float | None = None) -> int:
         """Publish one batch; rows are marked sent only after the broker confirmed them.
 
         Aggregates are published side by side (their confirms overlap), each aggregate's
@@ -122,6 +200,9 @@ class OutboxRelay:
         deduplicate by `message_id`).
         """
         t = self.table
+        unsent: ColumnElement[bool] = t.c.sent_at.is_(None)
+        if older_than_s:
+            unsent = unsent & (t.c.created_at < datetime.now(UTC) - timedelta(seconds=older_than_s))
         async with self.engine.begin() as conn:
             rows = (
                 await conn.execute(
@@ -129,7 +210,7 @@ class OutboxRelay:
                         t.c.id, t.c.message_id, t.c.routing_key, t.c.aggregate_id, t.c.body,
                         t.c.headers,
                     )
-                    .where(t.c.sent_at.is_(None))
+                    .where(unsent)
                     .order_by(t.c.id)
                     .limit(batch)
                     .with_for_update(skip_locked=True)
@@ -137,22 +218,26 @@ class OutboxRelay:
             ).all()  # fmt: skip
             if not rows:
                 return 0
-            streams: dict[str, list[Any]] = {}
-            for row in rows:
-                streams.setdefault(row.aggregate_id or row.message_id, []).append(row)
-            # gather, not a TaskGroup: on Python 3.11 a TaskGroup whose child failed can swallow
-            # the cancellation of its parent, and the relay would outlive a shutdown.
-            outcomes = await asyncio.gather(
-                *(self._publish_in_order(stream) for stream in streams.values()),
-                return_exceptions=True,
-            )
-            for outcome in outcomes:
-                if isinstance(outcome, BaseException):
-                    raise outcome
+            await self._publish_streams(rows)
             await conn.execute(
                 update(t).where(t.c.id.in_([r.id for r in rows])).values(sent_at=datetime.now(UTC))
             )
         return len(rows)
+
+    async def _publish_streams(self, rows: Sequence[Any]) -> None:
+        """Aggregates side by side, each aggregate's rows in order; raises if any failed."""
+        streams: dict[str, list[Any]] = {}
+        for row in rows:
+            streams.setdefault(row.aggregate_id or row.message_id, []).append(row)
+        # gather, not a TaskGroup: on Python 3.11 a TaskGroup whose child failed can swallow
+        # the cancellation of its parent, and the relay would outlive a shutdown.
+        outcomes = await asyncio.gather(
+            *(self._publish_in_order(stream) for stream in streams.values()),
+            return_exceptions=True,
+        )
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException):
+                raise outcome
 
     async def _publish_in_order(self, rows: list[Any]) -> None:
         for row in rows:

@@ -7,21 +7,24 @@ from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from aiohttp import web
-from faststream.rabbit import RabbitBroker
+from faststream.rabbit import RabbitBroker, RabbitExchange, RabbitQueue
+from pydantic import BaseModel
 from redis.asyncio import Redis
 from sqlalchemy import Table, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from .broker import declare_topology, make_broker
+from .batches import BatchConsumer
+from .broker import declare_topology, make_broker, routed
 from .db import make_engine, make_sessions
 from .inbox import Inbox
 from .outbox import Outbox, OutboxRelay
+from .retention import Retention
 from .retry import declare_delay_queues
 from .settings import Settings
 from .side_server import Check, side_app
 from .status_store import StatusStore
 from .tasks import ReportBacklog, TaskRunner
-from .unit_of_work import UnitOfWork
+from .unit_of_work import BatchWork, UnitOfWork
 
 log = logging.getLogger(__name__)
 LOOP_STOP_TIMEOUT_S = 2.0  # after the broker stopped: background loops only need to unwind
@@ -39,6 +42,8 @@ class ServiceRuntime:
         self._retried_queues: list[str] = []
         self.backlog = ReportBacklog()
         self.broker: RabbitBroker = make_broker(settings, status=self.status)
+        self.specification = RabbitBroker(settings.amqp_url)  # documents; never connects
+        self.consumers: dict[str, BatchConsumer] = {}
         self.engine: AsyncEngine | None = make_engine(settings) if with_db else None
         self.checks: dict[str, Check] = {"broker": self._check_broker, "redis": self._check_redis}
         if self.engine is not None:
@@ -53,11 +58,58 @@ class ServiceRuntime:
         return TaskRunner(self.status, queue, self.settings.max_attempts, self.backlog)
 
     def unit_of_work(self, outbox: Table, inbox: Table) -> UnitOfWork:
-        """Transactions with the service's outbox and inbox; its relay runs with the service."""
+        """Transactions with the service's outbox and inbox; their relay and retention run too."""
         assert self.engine is not None, "a unit of work needs the service's database"
-        relay = OutboxRelay(self.engine, outbox, self.broker, self.settings.outbox_poll_s)
+        relay = OutboxRelay(
+            self.engine,
+            outbox,
+            self.broker,
+            self.settings.outbox_poll_s,
+            self.settings.outbox_sweep_after_s,
+        )
         self.add_loop(relay.run)
+        self.add_loop(Retention(self.engine, outbox, inbox, self.settings).run)
         return UnitOfWork(make_sessions(self.engine), Outbox(outbox), Inbox(inbox), relay)
+
+    def batch_consumer(
+        self,
+        queue: RabbitQueue,
+        exchange: RabbitExchange,
+        uow: UnitOfWork,
+        work: BatchWork,
+        *,
+        description: str,
+    ) -> BatchConsumer:
+        """A batched consumer of `queue`; add its routes with `route()` (see `batches`).
+
+        FastStream declares and binds the queue; the AsyncAPI document describes each route's
+        message through a broker that never connects (FastStream would consume a queue whose
+        subscriber has handlers)."""
+        self.broker.subscriber(queue, exchange, include_in_schema=False)
+        described = self.specification.subscriber(
+            queue, exchange, title=f"{queue.name}:{exchange.name}", description=description
+        )
+        consumer = BatchConsumer(
+            queue.name,
+            exchange.name,
+            self.settings.amqp_url,
+            uow,
+            work,
+            self.task_runner(queue.name),
+            prefetch=self.settings.prefetch,
+            batch_max=self.settings.batch_max,
+            batch_wait_s=self.settings.batch_wait_s,
+            describe=lambda key, model: described(filter=routed(key))(_description_of(key, model)),
+        )
+        self.add_loop(consumer.run)
+        self.checks[queue.name] = consumer.check
+        self.consumers[queue.name] = consumer
+        return consumer
+
+    @property
+    def documented(self) -> list[RabbitBroker]:
+        """The brokers whose wiring the AsyncAPI document describes."""
+        return [self.broker, self.specification]
 
     def add_loop(self, loop: Callable[[], Coroutine[Any, Any, None]]) -> None:
         """A background coroutine (e.g. the outbox relay) that runs while the service runs."""
@@ -78,6 +130,8 @@ class ServiceRuntime:
 
     async def stop(self) -> None:
         """Stop consuming, let in-flight messages finish, then close every connection."""
+        for consumer in self.consumers.values():  # stop taking batches; finish the one in hand
+            await consumer.stop(self.settings.shutdown_grace_s)
         await self.broker.stop()  # waits for in-flight handlers up to graceful_timeout
         for task in self._running:
             task.cancel()
@@ -103,6 +157,19 @@ class ServiceRuntime:
         assert self.engine is not None
         async with self.engine.connect() as conn:
             await conn.execute(text("SELECT 1"))
+
+
+def _description_of(routing_key: str, model: type[BaseModel]) -> Callable[..., Awaitable[None]]:
+    """A handler that only documents: a `model` arrives with `routing_key`."""
+
+    async def describe(body: BaseModel) -> None:
+        raise NotImplementedError("documentation only")
+
+    describe.__annotations__ = {"body": model, "return": None}
+    describe.__name__ = "On" + "".join(
+        part.title() for part in routing_key.replace("_", ".").split(".")
+    )
+    return describe
 
 
 async def serve_until_signalled(

@@ -8,6 +8,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEVELOPMENT_SECRET = "apex-development-only-secret-do-not-deploy"
 RELAXED_ENVIRONMENTS = frozenset({"development", "test"})
+# An inbox row must outlive every copy of its message (retention.py): retries back off at most
+# 30 s each, crash loops redeliver at once, a relay republishes on its next drain. An hour is
+# far past all of them; shorter would let a late duplicate take effect twice.
+INBOX_RETENTION_MIN_S = 3600
 
 
 class Settings(BaseSettings):
@@ -37,6 +41,18 @@ class Settings(BaseSettings):
     max_wait_s: float = Field(default=30.0, ge=0, le=30)
     shutdown_grace_s: float = Field(default=8.0, gt=0)
     outbox_poll_s: float = Field(default=0.5, gt=0)
+    # The consumer that commits events publishes them at once; the relay sweeps rows left
+    # unsent this long (the process died between commit and publish).
+    outbox_sweep_after_s: float = Field(default=5.0, ge=0)
+    # Batched consumers (apex_runtime.batches): up to batch_max messages per transaction, taken
+    # from what has arrived; batch_wait_s > 0 lingers that long to fill a partial batch.
+    batch_max: int = Field(default=100, ge=1, le=1000)
+    batch_wait_s: float = Field(default=0.0, ge=0, le=1)
+    # bounded tables (retention.py): old inbox rows and sent outbox rows are deleted in batches
+    inbox_retention_s: int = 7 * 24 * 3600  # at least INBOX_RETENTION_MIN_S (validated below)
+    outbox_sent_retention_s: int = Field(default=24 * 3600, ge=0)  # unsent rows are never deleted
+    retention_batch: int = Field(default=1000, ge=1, le=100_000)  # rows per delete transaction
+    retention_interval_s: float = Field(default=60.0, gt=0)  # between sweeps
 
     # audit-service: append-only, hash-chained, signed audit log
     audit_database_url: str | None = None  # None: database_url, logged in as role apex_audit
@@ -95,6 +111,15 @@ class Settings(BaseSettings):
     trace_sample_ratio: float | None = Field(default=None, ge=0, le=1)  # None: 1 when exporting
     sentry_dsn: str | None = None
     log_level: str = "INFO"
+
+    @model_validator(mode="after")
+    def _inbox_outlives_redeliveries(self) -> "Settings":
+        if self.inbox_retention_s < INBOX_RETENTION_MIN_S:
+            raise ValueError(
+                f"APEX_INBOX_RETENTION_S must be at least {INBOX_RETENTION_MIN_S} s: a message"
+                " redelivered after its inbox row is deleted would take effect again"
+            )
+        return self
 
     @model_validator(mode="after")
     def _no_development_secrets_in_production(self) -> "Settings":

@@ -49,29 +49,59 @@ return created
 """
 )
 
-# ARGV: target, allowed-from (comma separated), now, ttl, channel prefix, task id, count attempt,
-# then field/value pairs to set (an empty value deletes the field).
-# Returns {applied, previous state, parent id}.
-_TRANSITION = """
-local current = redis.call('HGET', KEYS[1], 'state')
-if not current then return {0, '', ''} end
-local parent = redis.call('HGET', KEYS[1], 'parent_id') or ''
-local allowed = false
-for s in string.gmatch(ARGV[2], '[^,]+') do
-  if s == current then allowed = true; break end
+# One transition, as a Lua function the single and the batched script share: target,
+# allowed-from (comma separated), now, ttl, channel prefix, task id, count attempt ('1'/'0'),
+# a table of field/value pairs to set (an empty value deletes the field).
+# Returns {applied, previous state, parent id}. A task whose record names a `notify` channel
+# (the gateway process that admitted it) is announced there too, with its state, so that
+# gateway's waiters need no subscription of their own.
+TRANSITION_LUA = """
+local function transition(key, target, allowed, now, ttl, prefix, task_id, count, fields)
+  local current = redis.call('HGET', key, 'state')
+  if not current then return {0, '', ''} end
+  local parent = redis.call('HGET', key, 'parent_id') or ''
+  if not string.find(',' .. allowed .. ',', ',' .. current .. ',', 1, true) then
+    return {0, current, parent}
+  end
+  redis.call('HSET', key, 'state', target, 'updated_at', now)
+  for i = 1, #fields, 2 do
+    if fields[i + 1] == '' then redis.call('HDEL', key, fields[i])
+    else redis.call('HSET', key, fields[i], fields[i + 1]) end
+  end
+  if count == '1' then redis.call('HINCRBY', key, 'attempts', 1) end
+  redis.call('EXPIRE', key, ttl)
+  redis.call('PUBLISH', prefix .. task_id, task_id)
+  local notify = redis.call('HGET', key, 'notify')
+  if notify then redis.call('PUBLISH', notify, task_id .. ' ' .. target) end
+  if parent ~= '' then redis.call('PUBLISH', prefix .. parent, parent) end
+  return {1, current, parent}
 end
-if not allowed then return {0, current, parent} end
-redis.call('HSET', KEYS[1], 'state', ARGV[1], 'updated_at', ARGV[3])
-for i = 8, #ARGV, 2 do
-  if ARGV[i + 1] == '' then redis.call('HDEL', KEYS[1], ARGV[i])
-  else redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
-end
-if ARGV[7] == '1' then redis.call('HINCRBY', KEYS[1], 'attempts', 1) end
-redis.call('EXPIRE', KEYS[1], ARGV[4])
-redis.call('PUBLISH', ARGV[5] .. ARGV[6], ARGV[6])
-if parent ~= '' then redis.call('PUBLISH', ARGV[5] .. parent, parent) end
-return {1, current, parent}
 """
+
+# KEYS: the task. ARGV: target, allowed, now, ttl, channel prefix, task id, count attempt, then
+# the field/value pairs.
+_TRANSITION = (
+    TRANSITION_LUA
+    + """
+return transition(KEYS[1], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7],
+  {unpack(ARGV, 8)})
+"""
+)
+
+# Many transitions in one call (a batch's reports). KEYS: the tasks. ARGV[1] now, ARGV[2] ttl,
+# ARGV[3] channel prefix, ARGV[4] a JSON list, one [target, allowed, task id, count, fields]
+# per key. Returns one {applied, previous, parent} per key.
+_TRANSITION_MANY = (
+    TRANSITION_LUA
+    + """
+local moves = cjson.decode(ARGV[4])
+local out = {}
+for i, m in ipairs(moves) do
+  out[i] = transition(KEYS[i], m[1], m[2], ARGV[1], ARGV[2], ARGV[3], m[3], m[4], m[5])
+end
+return out
+"""
+)
 
 # Progress without a state change, only while the task is not final.
 _PROGRESS = """
@@ -100,6 +130,39 @@ class NewTask:
     key: str
     args: list[str | int]  # ARGV of CREATE_TASK_LUA: ttl, channel prefix, task id, fields
     parent_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Move:
+    """One requested transition of a task, with the fields it sets."""
+
+    task_id: str
+    target: TaskState
+    result: Any = None
+    error: TaskError | None = None
+    progress: float | None = None
+    next_attempt_at: datetime | None = None
+    count_attempt: bool = False
+
+    def allowed(self) -> str:
+        return ",".join(sorted(s.value for s in ALLOWED_FROM[self.target]))
+
+    def fields(self) -> list[str]:
+        """Field/value pairs to set; an empty value deletes the field."""
+        fields: list[str] = []
+        if self.result is not None:
+            fields += ["result", orjson.dumps(self.result, default=str).decode()]
+        if self.error is not None:
+            fields += ["error", self.error.model_dump_json()]
+        elif self.target is TaskState.SUCCESS:
+            fields += ["error", ""]  # a RETRY's transient error no longer applies
+        if self.progress is not None:
+            fields += ["progress", repr(self.progress)]
+        if self.next_attempt_at is not None:
+            fields += ["next_attempt_at", self.next_attempt_at.isoformat()]
+        elif self.target is not TaskState.RETRY:
+            fields += ["next_attempt_at", ""]
+        return fields
 
 
 @dataclass(frozen=True)
@@ -148,12 +211,20 @@ class StatusStore:
         self.ttl_s = ttl_s
         self._create = redis.register_script(_CREATE)
         self._transition = redis.register_script(_TRANSITION)
+        self._transition_many = redis.register_script(_TRANSITION_MANY)
         self._progress = redis.register_script(_PROGRESS)
         self._discard = redis.register_script(_DISCARD)
 
     def new_task(
-        self, task_id: str, kind: str, account: str, owner: str, parent_id: str | None = None
+        self,
+        task_id: str,
+        kind: str,
+        account: str,
+        owner: str,
+        parent_id: str | None = None,
+        notify: str | None = None,
     ) -> NewTask:
+        """The task's record; with `notify`, a channel its transitions are announced on too."""
         now = _now()
         fields = {
             "task_id": task_id,
@@ -166,6 +237,8 @@ class StatusStore:
             "updated_at": now,
             "parent_id": parent_id or "",
         }
+        if notify:
+            fields["notify"] = notify
         flat = [x for pair in fields.items() for x in pair]
         args: list[str | int] = [self.ttl_s, REDIS_TASK_CHANGES_PREFIX, task_id, *flat]
         return NewTask(task_id, task_key(task_id), args, parent_id)
@@ -196,37 +269,36 @@ class StatusStore:
 
         When a child ends, its parent is settled from all its children.
         """
-        fields: list[str] = []
-        if result is not None:
-            fields += ["result", orjson.dumps(result, default=str).decode()]
-        if error is not None:
-            fields += ["error", error.model_dump_json()]
-        elif target is TaskState.SUCCESS:
-            fields += ["error", ""]  # a RETRY's transient error no longer applies
-        if progress is not None:
-            fields += ["progress", repr(progress)]
-        if next_attempt_at is not None:
-            fields += ["next_attempt_at", next_attempt_at.isoformat()]
-        elif target is not TaskState.RETRY:
-            fields += ["next_attempt_at", ""]
-        allowed = ",".join(sorted(s.value for s in ALLOWED_FROM[target]))
-        applied, previous, parent = await self._transition(
+        move = Move(task_id, target, result, error, progress, next_attempt_at, count_attempt)
+        allowed, fields = move.allowed(), move.fields()
+        reply = await self._transition(
             keys=[task_key(task_id)],
-            args=[
-                target.value,
-                allowed,
-                _now(),
-                self.ttl_s,
-                REDIS_TASK_CHANGES_PREFIX,
-                task_id,
-                "1" if count_attempt else "0",
-                *fields,
-            ],
+            args=[target.value, allowed, _now(), self.ttl_s, REDIS_TASK_CHANGES_PREFIX, task_id,
+                  "1" if count_attempt else "0", *fields],
+        )  # fmt: skip
+        return (await self._settle_parents([move], [reply]))[0]
+
+    async def move_many(self, moves: "list[Move]") -> list[Transition]:
+        """Every move of `moves` in one script call (each atomic, in order); parents settle."""
+        if not moves:
+            return []
+        plan = [
+            [m.target.value, m.allowed(), m.task_id, "1" if m.count_attempt else "0", m.fields()]
+            for m in moves
+        ]
+        replies = await self._transition_many(
+            keys=[task_key(m.task_id) for m in moves],
+            args=[_now(), self.ttl_s, REDIS_TASK_CHANGES_PREFIX, orjson.dumps(plan)],
         )
-        prev, parent_id = _text(previous), _text(parent) or None
-        moved = Transition(bool(applied), TaskState(prev) if prev else None, parent_id)
-        if moved.applied and target in FINAL_STATES and parent_id:
-            await self.settle(parent_id)
+        return await self._settle_parents(moves, replies)
+
+    async def _settle_parents(self, moves: "list[Move]", replies: list[Any]) -> list[Transition]:
+        moved = []
+        for move, (applied, previous, parent) in zip(moves, replies, strict=True):
+            prev, parent_id = _text(previous), _text(parent) or None
+            moved.append(Transition(bool(applied), TaskState(prev) if prev else None, parent_id))
+            if applied and move.target in FINAL_STATES and parent_id:
+                await self.settle(parent_id)
         return moved
 
     async def start(self, task_id: str) -> Transition:

@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+from aio_pika.abc import AbstractIncomingMessage
 from faststream.message import StreamMessage
 from pydantic import BaseModel
 from redis.exceptions import RedisError
@@ -34,13 +35,17 @@ class MessageContext:
 
     @classmethod
     def of(cls, msg: StreamMessage[Any]) -> "MessageContext":
-        headers = msg.headers or {}
+        return cls.of_delivery(msg.raw_message)
+
+    @classmethod
+    def of_delivery(cls, raw: AbstractIncomingMessage) -> "MessageContext":
+        headers = raw.headers or {}
         return cls(
-            message_id=str(msg.message_id),
-            task_id=msg.correlation_id or None,
+            message_id=str(raw.message_id),
+            task_id=raw.correlation_id or None,
             account=str(headers.get(t.HEADER_ACCOUNT, "")),
             actor=str(headers.get(t.HEADER_ACTOR, "")),
-            attempt=attempt_of(msg.raw_message),
+            attempt=attempt_of(raw),
         )
 
 
@@ -84,7 +89,7 @@ class TaskRunner:
                 await self.backlog.report(self.status.fail, task_id, exc.code, exc.message)
             return
         except Exception as exc:
-            await self._failed(msg, ctx, task_id, exc)
+            await self.failed(msg.raw_message, ctx, task_id, exc)
             return
         if not task_id:
             return
@@ -94,11 +99,15 @@ class TaskRunner:
         else:
             await self.backlog.report(self.status.succeed, task_id, outcome.model_dump(mode="json"))
 
-    async def _failed(
-        self, msg: StreamMessage[Any], ctx: MessageContext, task_id: str | None, exc: Exception
+    async def failed(
+        self,
+        raw: AbstractIncomingMessage,
+        ctx: MessageContext,
+        task_id: str | None,
+        exc: Exception,
     ) -> None:
+        """A message's handling raised: retry later, or dead-letter it when out of attempts."""
         reason = f"{type(exc).__name__}: {exc}"[:500]
-        raw = msg.raw_message
         if is_unavailable(exc):
             # A dependency is down, not this message's fault: wait for it without spending
             # attempts (back-off capped at 30 s), so nothing fails while PostgreSQL restarts.
