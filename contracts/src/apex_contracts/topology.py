@@ -68,3 +68,7 @@ REDIS_TASK_PREFIX: Final = "apex:task:"
 # its id, and a child's transitions on its parent's channel too: a gateway subscribes only to
 # the tasks someone is waiting on.
 REDIS_TASK_CHANGES_PREFIX: Final = "apex:task-changes:"
+# Each gateway process listens on one channel of this prefix and a random id, for its whole
+# life; a task it admitted names that channel in its record (field `notify`), and each of the
+# task's transitions is published there too, as "<task id> <new state>".
+REDIS_GATEWAY_PREFIX: Final = "apex:gateway:"

@@ -42,7 +42,10 @@ async def accept(
     # Redis lost the gateway's record of the first attempt.
     task_id = str(scope.derive("task")) if scope else str(uuid4())
     message_id = str(scope.derive("message")) if scope else str(uuid4())
-    record = deps.status.new_task(task_id, routing_key, who.account, who.actor)
+    # Its transitions are announced on this gateway's channel too: a wait here subscribes to none
+    record = deps.status.new_task(
+        task_id, routing_key, who.account, who.actor, notify=deps.waiter.channel
+    )
     await gate_of(request).admit(record)  # rate limit, idempotency key and task: one Redis step
     await publish(request, routing_key, command, task_id=task_id, message_id=message_id)
     status_url = f"/tasks/{task_id}"

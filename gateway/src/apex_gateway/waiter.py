@@ -1,44 +1,88 @@
 """Waits for task changes (`Prefer: wait`, `?wait=N`, SSE), woken by Redis pub/sub.
 
-Each task's changes are announced on its own channel, and this gateway subscribes only to the
-tasks one of its requests waits on, so its work grows with its waiters, not with every task in
-the system. The listener owns one pub/sub connection; subscription changes go through one
+Each gateway process listens, for its whole life, on one channel of its own
+(`apex:gateway:<id>`, `TaskWaiter.channel`). A task it admits names that channel in its record
+(field `notify`), and every transition of the task is published there as "<task id> <state>",
+so a waiter on such a task subscribes to nothing: the message wakes it directly (a `wait` for
+the outcome only when the state is final). Any other task (admitted by another gateway, or a
+child) is waited on through its own channel `apex:task-changes:<id>`, subscribed while a
+request here waits on it; so is a parent with children when every change counts (`?wait=`,
+SSE), its children's changes and its progress being announced on its own channel only. The
+waiter's first read of the task decides which.
+
+The listener owns one pub/sub connection; the per-task subscription changes go through one
 queue and one sender, so Redis sees them in the order they were decided, and each SUBSCRIBE's
 confirmation (Redis answers them in order) tells its waiters that no later change can be
 missed. Notifications only shorten the wait: a waiter reads its task again at least every
-`RECHECK_S`, so a notification lost to a reconnect costs latency, never an answer.
+`RECHECK_S`, and every waiter reads again once the connection is back after a loss, so a lost
+notification costs latency, never an answer.
 """
 
 import asyncio
 import contextlib
 import logging
 from collections import deque
-from collections.abc import AsyncIterator
+from collections.abc import Callable
+from dataclasses import dataclass
+from uuid import uuid4
 
 from redis.asyncio import Redis
 from redis.asyncio.client import PubSub
 
 from apex_contracts.tasks import FINAL_STATES, TaskView
-from apex_contracts.topology import REDIS_TASK_CHANGES_PREFIX
+from apex_contracts.topology import REDIS_GATEWAY_PREFIX
 from apex_runtime.status_store import StatusStore, changes_channel
 
 log = logging.getLogger(__name__)
 RECHECK_S = 1.0  # a waiter reads its task at least this often, notified or not
 CONFIRM_S = 1.0  # how long a waiter waits for its subscription before reading anyway
-# Keeps the pub/sub connection subscribed (redis-py stops listening with no subscription);
-# nothing is published on it, task ids being UUIDs.
-_IDLE_CHANNEL = f"{REDIS_TASK_CHANGES_PREFIX}-"
+_FINAL = frozenset(state.value for state in FINAL_STATES)
+
+
+class _Watch:
+    """One waiting request: `woken` resolves once its task may have changed as it cares."""
+
+    def __init__(self, task_id: str, finals_only: bool) -> None:
+        self.task_id = task_id
+        self.finals_only = finals_only  # waits for the outcome: other states do not wake it
+        self.subscribed = False  # holds a subscription to the task's own channel
+        self.woken: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+    def wake(self, state: str | None) -> None:
+        """`state`: the task's new state when the notification names it."""
+        if not self.woken.done() and (state is None or not self.finals_only or state in _FINAL):
+            self.woken.set_result(None)
+
+    def rearm(self) -> None:
+        """Call before each read: a change during the read wakes the next wait."""
+        if self.woken.done():
+            self.woken = asyncio.get_running_loop().create_future()
+
+
+@dataclass
+class _Subscription:
+    confirmed: asyncio.Future[None]
+    users: int = 0
 
 
 class TaskWaiter:
-    def __init__(self, redis: Redis, status: StatusStore) -> None:
+    def __init__(self, redis: Redis, status: StatusStore, channel: str | None = None) -> None:
         self.redis = redis
         self.status = status
-        self._waiting: dict[str, list[asyncio.Future[None]]] = {}
-        self._subscribed: dict[str, asyncio.Future[None]] = {}  # task id → its confirmation
+        # Where the transitions of the tasks this gateway admits are announced (their `notify`).
+        self.channel = channel or f"{REDIS_GATEWAY_PREFIX}{uuid4().hex}"
+        self._channel = self.channel.encode()
+        self._waiting: dict[str, list[_Watch]] = {}
+        self._subscribed: dict[str, _Subscription] = {}  # task id → its own channel's
         self._confirmations: dict[str, deque[asyncio.Future[None]]] = {}  # channel → in order
-        self._orders: asyncio.Queue[tuple[str, str]] = asyncio.Queue()
+        # After a (re)connection: the confirmations its SUBSCRIBE answers, and its task channels
+        # (their first confirmation belongs to no order).
+        self._covered: list[asyncio.Future[None]] = []
+        self._resubscribed: set[str] = set()
+        self._generation = 0  # connections so far; an order of an earlier one is not sent
+        self._orders: asyncio.Queue[tuple[int, str, str]] = asyncio.Queue()
         self._pubsub: PubSub | None = None
+        self._connected = asyncio.Event()  # the gateway channel's subscription is confirmed
         self._tasks: list[asyncio.Task[None]] = []
 
     async def start(self) -> None:
@@ -51,34 +95,132 @@ class TaskWaiter:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
 
+    async def wait(self, task_id: str, timeout_s: float) -> TaskView | None:
+        """The task once final, or as it stands after `timeout_s`."""
+        return await self._until(
+            task_id, timeout_s, lambda task: task.state in FINAL_STATES, finals_only=True
+        )
+
+    async def next_change(
+        self, task_id: str, timeout_s: float, seen: TaskView | None
+    ) -> TaskView | None:
+        """The task once it differs from `seen` (or is final), or as it is after `timeout_s`."""
+        if seen is not None and seen.state in FINAL_STATES:
+            return seen  # final states stay final: nothing to wait for
+        return await self._until(
+            task_id,
+            timeout_s,
+            lambda task: task != seen or task.state in FINAL_STATES,
+            finals_only=False,
+        )
+
+    async def _until(
+        self,
+        task_id: str,
+        timeout_s: float,
+        done: Callable[[TaskView], bool],
+        *,
+        finals_only: bool,
+    ) -> TaskView | None:
+        """The task once `done` (or gone), or as it is after `timeout_s`."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout_s
+        watch = _Watch(task_id, finals_only)
+        waiters = self._waiting.setdefault(task_id, [])
+        waiters.append(watch)  # before the first read: a change during it wakes us
+        try:
+            fields, child_ids = await self.status.raw(task_id)
+            task = await self.status.view_of(fields, child_ids)
+            announced = self._announced_here(fields, child_ids, finals_only)
+            if task is not None and not done(task) and not announced:
+                await self._subscribe(watch)
+                watch.rearm()
+                task = await self.status.get(task_id)  # a change before the subscription held
+            while task is not None and not done(task):
+                remaining = deadline - loop.time()
+                if remaining <= 0:
+                    break
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(asyncio.shield(watch.woken), min(remaining, RECHECK_S))
+                watch.rearm()
+                task = await self.status.get(task_id)
+            return task
+        finally:
+            waiters.remove(watch)
+            if not waiters:
+                del self._waiting[task_id]
+            self._release(watch)
+
+    def _announced_here(
+        self, fields: dict[bytes, bytes], child_ids: list[bytes], finals_only: bool
+    ) -> bool:
+        """Whether every change a waiter looks for is announced on this gateway's channel."""
+        if fields.get(b"notify") != self._channel:
+            return False
+        # Only the task's own transitions are: a parent's children (and its progress, which
+        # follows them) are announced on its own channel, so a waiter for any change of a
+        # parent subscribes to that. A parent's outcome is a transition of its own.
+        return finals_only or not child_ids
+
+    async def _subscribe(self, watch: _Watch) -> None:
+        """Subscribe to the task's own channel for `watch`: confirmed, or given up after
+        CONFIRM_S (the re-check then finds what a notification would have announced)."""
+        subscription = self._subscribed.get(watch.task_id)
+        if subscription is None:
+            confirmed = asyncio.get_running_loop().create_future()
+            subscription = self._subscribed[watch.task_id] = _Subscription(confirmed)
+            channel = changes_channel(watch.task_id)
+            self._confirmations.setdefault(channel, deque()).append(confirmed)
+            self._orders.put_nowait((self._generation, "subscribe", watch.task_id))
+        subscription.users += 1
+        watch.subscribed = True
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.shield(subscription.confirmed), CONFIRM_S)
+
+    def _release(self, watch: _Watch) -> None:
+        if not watch.subscribed:
+            return
+        subscription = self._subscribed[watch.task_id]
+        subscription.users -= 1
+        if not subscription.users:
+            del self._subscribed[watch.task_id]
+            self._orders.put_nowait((self._generation, "unsubscribe", watch.task_id))
+
     async def _listen(self) -> None:
         while True:
             try:
                 async with self.redis.pubsub() as pubsub:
-                    await pubsub.subscribe(_IDLE_CHANNEL, *map(changes_channel, self._waiting))
+                    # This SUBSCRIBE covers every order decided so far: the sender drops them.
+                    self._generation += 1
+                    self._covered += [
+                        f for pending in self._confirmations.values() for f in pending
+                    ]
+                    self._confirmations = {}
+                    self._resubscribed = {changes_channel(t) for t in self._subscribed}
+                    await pubsub.subscribe(self.channel, *self._resubscribed)
                     self._pubsub = pubsub
-                    self._confirm_all()  # the line is open again: waiters read their task
                     async for message in pubsub.listen():
                         kind = message["type"]
                         if kind == "message":
-                            self._wake(message["data"].decode())
+                            self._notified(message["channel"], message["data"])
                         elif kind == "subscribe":
-                            self._confirmed(message["channel"].decode())
+                            self._confirmed(message["channel"])
             except asyncio.CancelledError:
                 raise
             except Exception:
                 log.warning("task notifications lost; resubscribing", exc_info=True)
                 self._pubsub = None
-                self._wake_all()  # waiters re-read their task instead of sleeping on
+                self._connected.clear()
                 await asyncio.sleep(1.0)
 
     async def _send(self) -> None:
-        """Send SUBSCRIBE/UNSUBSCRIBE in the order they were decided."""
+        """Send the per-task SUBSCRIBE/UNSUBSCRIBE in the order they were decided."""
         while True:
-            command, task_id = await self._orders.get()
+            generation, command, task_id = await self._orders.get()
+            await self._connected.wait()
             pubsub = self._pubsub
-            if pubsub is None:
-                continue  # the listener subscribes to every waited-on task when it reconnects
+            if pubsub is None or generation != self._generation:
+                continue  # decided before the connection: its SUBSCRIBE covered the order
             try:
                 if command == "subscribe":
                     await pubsub.subscribe(changes_channel(task_id))
@@ -87,7 +229,29 @@ class TaskWaiter:
             except Exception:
                 log.warning("could not %s to task %s", command, task_id, exc_info=True)
 
-    def _confirmed(self, channel: str) -> None:
+    def _notified(self, channel: bytes, data: bytes) -> None:
+        if channel == self._channel:  # "<task id> <state>"
+            task_id, _, state = data.decode().partition(" ")
+            self._wake(task_id, state or None)
+        else:  # a task's own channel: its id
+            self._wake(data.decode(), None)
+
+    def _confirmed(self, channel_bytes: bytes) -> None:
+        channel = channel_bytes.decode()
+        if channel == self.channel:
+            # The line is (again) open: what the connection's SUBSCRIBE covered is confirmed,
+            # and every waiter reads its task again (a change meanwhile went unannounced).
+            for future in self._covered:
+                if not future.done():
+                    future.set_result(None)
+            self._covered = []
+            self._connected.set()
+            for task_id in list(self._waiting):
+                self._wake(task_id, None)
+            return
+        if channel in self._resubscribed:
+            self._resubscribed.discard(channel)  # answers the connection's SUBSCRIBE, no order
+            return
         pending = self._confirmations.get(channel)
         if pending:
             future = pending.popleft()
@@ -96,90 +260,6 @@ class TaskWaiter:
             if not pending:
                 del self._confirmations[channel]
 
-    def _confirm_all(self) -> None:
-        for pending in self._confirmations.values():
-            for future in pending:
-                if not future.done():
-                    future.set_result(None)
-        self._confirmations.clear()
-
-    def _wake(self, task_id: str) -> None:
-        for future in self._waiting.get(task_id, []):
-            if not future.done():
-                future.set_result(None)
-
-    def _wake_all(self) -> None:
-        for task_id in list(self._waiting):
-            self._wake(task_id)
-
-    def _subscribe(self, task_id: str) -> asyncio.Future[None]:
-        confirmation: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._subscribed[task_id] = confirmation
-        self._confirmations.setdefault(changes_channel(task_id), deque()).append(confirmation)
-        self._orders.put_nowait(("subscribe", task_id))
-        return confirmation
-
-    def _unsubscribe(self, task_id: str) -> None:
-        self._subscribed.pop(task_id, None)
-        self._orders.put_nowait(("unsubscribe", task_id))
-
-    @contextlib.asynccontextmanager
-    async def _watch(self, task_id: str) -> AsyncIterator[list[asyncio.Future[None]]]:
-        """Subscribed to the task (confirmed, or given up after CONFIRM_S) while inside.
-
-        Yields a one-element list holding the future of the next change: `rearm` it after
-        each wake-up, so that a change during the following read is not lost.
-        """
-        waiters = self._waiting.setdefault(task_id, [])
-        slot = [asyncio.get_running_loop().create_future()]
-        waiters.append(slot[0])
-        confirmation = self._subscribed.get(task_id) or self._subscribe(task_id)
-        try:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(asyncio.shield(confirmation), CONFIRM_S)
-            yield slot
-        finally:
-            waiters.remove(slot[0])
-            if not waiters:
-                del self._waiting[task_id]
-                self._unsubscribe(task_id)
-
-    def _rearm(self, task_id: str, slot: list[asyncio.Future[None]]) -> None:
-        waiters = self._waiting[task_id]
-        waiters.remove(slot[0])
-        slot[0] = asyncio.get_running_loop().create_future()
-        waiters.append(slot[0])
-
-    async def next_change(
-        self, task_id: str, timeout_s: float, seen: TaskView | None
-    ) -> TaskView | None:
-        """The task once it differs from `seen` (or is final), or as it is after `timeout_s`."""
-        if seen is not None and seen.state in FINAL_STATES:
-            return seen  # final states stay final: nothing to wait for
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout_s
-        async with self._watch(task_id) as slot:
-            while True:
-                self._rearm(task_id, slot)  # before the read: a change during it wakes us
-                task = await self.status.get(task_id)
-                if task is None or task != seen or task.state in FINAL_STATES:
-                    return task
-                remaining = deadline - loop.time()
-                if remaining <= 0:
-                    return task
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(asyncio.shield(slot[0]), min(remaining, RECHECK_S))
-
-    async def wait(self, task_id: str, timeout_s: float) -> TaskView | None:
-        """The task once final, or as it stands after `timeout_s`."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout_s
-        async with self._watch(task_id) as slot:
-            while True:
-                self._rearm(task_id, slot)
-                task = await self.status.get(task_id)
-                remaining = deadline - loop.time()
-                if task is None or task.state in FINAL_STATES or remaining <= 0:
-                    return task
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(asyncio.shield(slot[0]), min(remaining, RECHECK_S))
+    def _wake(self, task_id: str, state: str | None) -> None:
+        for watch in self._waiting.get(task_id, ()):
+            watch.wake(state)

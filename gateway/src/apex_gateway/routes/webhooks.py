@@ -52,7 +52,11 @@ async def register_webhook(request: web.Request) -> web.Response:
     message_id = str(scope.derive("message")) if scope else str(uuid4())
     secret = secrets.token_urlsafe(32)
     try:
-        created = await deps.status.create(task_id, n.WEBHOOK_REGISTER, who.account, who.actor)
+        created = await deps.status.write(
+            deps.status.new_task(
+                task_id, n.WEBHOOK_REGISTER, who.account, who.actor, notify=deps.waiter.channel
+            )
+        )
     except RedisError as exc:
         raise task_store_unavailable() from exc
     if not created:  # a retry whose stored answer is gone: the first secret cannot be shown again
