@@ -4,7 +4,10 @@
 `bench.create_project` and answers 202 with `{task_id, project_id, status_url}`;
 `GET /tasks/{id}` reads the Celery result backend and answers `{"result": {"state"}}`.
 Celery's client is synchronous, so both calls run on the event loop as they would in a
-typical aiohttp + Celery service (each is a short socket round trip).
+typical aiohttp + Celery service (each is a short socket round trip; in the guarded
+configuration, `BENCH_CELERY_GUARDED=1`, the publish also waits for the broker's confirm).
+It publishes to `celery_app.QUEUE` with the app's options, so the front and the worker started
+with the same `BENCH_CELERY_GUARDED` share one queue (plain, or quorum with confirms).
 """
 
 from uuid import uuid4
@@ -12,8 +15,8 @@ from uuid import uuid4
 import orjson
 from aiohttp import web
 from celery.result import AsyncResult
+from celery_app import GUARDED, QUEUE, create_project
 from celery_app import app as celery
-from celery_app import create_project
 from harness import serve
 from pydantic import ValidationError
 
@@ -34,7 +37,7 @@ async def create(request: web.Request) -> web.Response:
         return web.Response(body=exc.json().encode(), status=422, content_type="application/json")
     project_id = str(uuid4())
     fields = draft.model_dump(mode="json")
-    sent = create_project.apply_async(args=(project_id, ACCOUNT, ACTOR, fields))
+    sent = create_project.apply_async(args=(project_id, ACCOUNT, ACTOR, fields), queue=QUEUE)
     accepted = {"task_id": sent.id, "project_id": project_id, "status_url": f"/tasks/{sent.id}"}
     return respond(accepted, status=202)
 
@@ -46,7 +49,7 @@ async def task(request: web.Request) -> web.Response:
 
 
 async def ready(_: web.Request) -> web.Response:
-    return respond({"ready": True})
+    return respond({"ready": True, "queue": QUEUE, "guarded": GUARDED})
 
 
 def main() -> None:

@@ -186,6 +186,23 @@ async def flush_redis(url: str) -> None:
         await redis.aclose()
 
 
+async def delete_queues_and_exchanges(queues: Sequence[str], exchanges: Sequence[str]) -> None:
+    """Delete queues and exchanges of the bench vhost (missing ones are fine)."""
+    connection = await aio_pika.connect(AMQP_URL)
+    try:
+        channel = await connection.channel()
+        for kind, names in (("queue", queues), ("exchange", exchanges)):
+            for name in names:
+                delete = channel.queue_delete if kind == "queue" else channel.exchange_delete
+                try:
+                    await delete(name)
+                except aio_pika.exceptions.ChannelClosed:  # refused (not found, in use)
+                    channel = await connection.channel()
+        await channel.close()
+    finally:
+        await connection.close()
+
+
 async def purge_queues(*names: str) -> dict[str, int]:
     """Empty the named queues of the bench vhost (missing ones are skipped)."""
     purged: dict[str, int] = {}
@@ -353,6 +370,119 @@ def cpu_seconds(pid: int) -> float:
             continue
         total += (int(fields[11]) + int(fields[12])) / ticks
     return total
+
+
+# --- CPU of the shared servers (RabbitMQ, PostgreSQL, Redis), from /proc --------------------
+#
+# Each server is the tree under its root process (RabbitMQ's `beam.smp` that runs `-s rabbit
+# boot`, not the one `rabbitmqctl` starts; the postmaster; `redis-server`), threads included:
+# utime + stime of the root and of every live descendant, plus their cutime + cstime, the CPU
+# of children they have already reaped. A PostgreSQL backend that ends between two readings is
+# reaped by the postmaster, so its whole CPU moves into the postmaster's cutime/cstime and
+# nothing is lost; the same holds for a Redis fork (BGSAVE) or an Erlang port program. Lost:
+# a process that exited and was not reaped inside the tree (reparented to init), and
+# everything when a server restarts between the readings (then no number is given). These are
+# shared servers: other vhosts, databases and Redis clients of the machine are counted too.
+
+SERVERS = ("RabbitMQ", "PostgreSQL", "Redis")
+
+
+class ProcStat:
+    """One /proc/<pid>/stat: parent, name and CPU seconds (own, and of reaped children)."""
+
+    __slots__ = ("comm", "own", "ppid", "reaped")
+
+    def __init__(self, text: str, ticks: int) -> None:
+        self.comm = text[text.index("(") + 1 : text.rindex(")")]
+        fields = text[text.rindex(")") + 2 :].split()  # fields[0] is the state (field 3)
+        self.ppid = int(fields[1])
+        self.own = (int(fields[11]) + int(fields[12])) / ticks  # utime + stime
+        self.reaped = (int(fields[13]) + int(fields[14])) / ticks  # cutime + cstime
+
+
+def process_table() -> dict[int, ProcStat]:
+    """Every process of the machine, from /proc (Linux)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    table: dict[int, ProcStat] = {}
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                table[int(entry.name)] = ProcStat(Path(entry.path, "stat").read_text(), ticks)
+            except (OSError, ValueError, IndexError):
+                continue  # ended while we looked
+    return table
+
+
+def command_line(pid: int) -> str:
+    try:
+        return (
+            Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        )
+    except OSError:
+        return ""
+
+
+class ServerCpu:
+    """One reading of the servers' CPU; subtract two with `server_cpu_delta`."""
+
+    def __init__(self) -> None:
+        table = process_table()
+
+        def parent_comm(pid: int) -> str:
+            parent = table.get(table[pid].ppid)
+            return parent.comm if parent else ""
+
+        self.roots: dict[str, tuple[int, ...]] = {name: () for name in SERVERS}
+        for pid, proc in sorted(table.items()):
+            if proc.comm == "beam.smp" and "-s rabbit boot" in command_line(pid):
+                name = "RabbitMQ"
+            elif proc.comm.startswith("postgres") and not parent_comm(pid).startswith("postgres"):
+                name = "PostgreSQL"
+            elif proc.comm == "redis-server" and parent_comm(pid) != "redis-server":
+                name = "Redis"
+            else:
+                continue
+            self.roots[name] += (pid,)
+        children: dict[int, list[int]] = {}
+        for pid, proc in table.items():
+            children.setdefault(proc.ppid, []).append(pid)
+        self.seconds = {name: tree_cpu(table, children, self.roots[name]) for name in SERVERS}
+        # PostgreSQL counted the other way, as a cross-check: every live process whose name
+        # starts with `postgres`, by pid (a backend that ended in between is lost here), and
+        # among them the backends of the bench database, the part other tenants do not share
+        # (their command line reads `postgres: [cluster: ]user database host state`).
+        self.postgres = {p: s.own for p, s in table.items() if s.comm.startswith("postgres")}
+        self.bench_backends = {p for p in self.postgres if f" {DATABASE} " in command_line(p)}
+        self.at = time.monotonic()
+
+
+def tree_cpu(
+    table: dict[int, ProcStat], children: dict[int, list[int]], roots: Sequence[int]
+) -> float:
+    total, todo, seen = 0.0, list(roots), set[int]()
+    while todo:
+        pid = todo.pop()
+        if pid not in seen:
+            seen.add(pid)
+            total += table[pid].own + table[pid].reaped
+            todo += children.get(pid, [])
+    return total
+
+
+def server_cpu_delta(before: ServerCpu, after: ServerCpu) -> dict[str, float | None]:
+    """CPU seconds each server used between two readings (None: not found, or restarted);
+    plus `PostgreSQL live` (the live-process scan) and `PostgreSQL bench` (its backends of the
+    bench database)."""
+    delta: dict[str, float | None] = {
+        name: after.seconds[name] - before.seconds[name]
+        if before.roots[name] and before.roots[name] == after.roots[name]
+        else None
+        for name in SERVERS
+    }
+    live = {p: own - before.postgres.get(p, 0.0) for p, own in after.postgres.items()}
+    delta["PostgreSQL live"] = sum(live.values())
+    delta["PostgreSQL bench"] = sum(v for p, v in live.items() if p in after.bench_backends)
+    return delta
 
 
 def children_of(pid: int) -> list[int]:
