@@ -58,13 +58,10 @@ class Inbox:
         if not message_ids:
             return set()
         now = datetime.now(UTC)
+        # executemany of one cached statement: SQLAlchemy sends it as one multi-row INSERT
         inserted = await session.execute(
-            insert(self.table)
-            .values(
-                [{"message_id": m, "consumer": consumer, "processed_at": now} for m in message_ids]
-            )
-            .on_conflict_do_nothing()
-            .returning(self.table.c.message_id)
+            insert(self.table).on_conflict_do_nothing().returning(self.table.c.message_id),
+            [{"message_id": m, "consumer": consumer, "processed_at": now} for m in message_ids],
         )
         return {row[0] for row in inserted}
 

@@ -104,7 +104,10 @@ class Outbox:
             }
             for r in rows
         ]
-        ids = await session.execute(self.table.insert().values(values).returning(self.table.c.id))
+        # executemany of one cached statement, sent as one multi-row INSERT; ids in row order
+        ids = await session.execute(
+            self.table.insert().returning(self.table.c.id, sort_by_parameter_order=True), values
+        )
         for row, (id_,) in zip(rows, ids.all(), strict=True):
             row.id = id_
 
