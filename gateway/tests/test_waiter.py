@@ -214,9 +214,41 @@ async def test_a_task_admitted_here_wakes_its_waiter_without_a_subscription(
     await store.succeed(task_id, {"ok": True})
     task = await asyncio.wait_for(waiting, 10)
     assert task is not None and task.state is TaskState.SUCCESS and task.result == {"ok": True}
-    assert counted.orders == [] and counted.reads == 2  # the first read, and the answer's
+    assert counted.orders == [] and counted.reads == 1  # the answer came with its announcement
     assert await subscribers(store, task_id) == 0
     assert await gateway_subscribers(store, waiter) == 1  # the one subscription, kept
+
+
+@pytest.mark.usefixtures("notified_only")
+async def test_a_wait_on_a_task_just_admitted_here_reads_nothing(
+    store: StatusStore, waiter: TaskWaiter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    counted = Counted(waiter, monkeypatch)
+    for finished_first in (False, True):  # announced after the wait began, and before it
+        task_id = await admitted_task(store, waiter)
+        if finished_first:
+            await store.succeed(task_id, {"n": 2})
+            await asyncio.sleep(0.05)  # the announcement arrives before anyone waits
+        waiting = asyncio.create_task(waiter.wait(task_id, 30, admitted_here=True))
+        await asyncio.sleep(0.05)
+        if not finished_first:
+            await store.succeed(task_id, {"n": 1})
+        task = await asyncio.wait_for(waiting, 10)
+        assert task is not None and task.state is TaskState.SUCCESS
+        assert task.result == {"n": 2 if finished_first else 1}
+    assert counted.reads == 0 and counted.orders == []
+
+
+@pytest.mark.usefixtures("notified_only")
+async def test_a_wait_on_a_task_admitted_here_whose_announcement_was_lost_reads_it_again(
+    store: StatusStore, waiter: TaskWaiter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(waiter_module, "RECHECK_S", 0.05)
+    task_id = await admitted_task(store, waiter)
+    waiting = asyncio.create_task(waiter.wait(task_id, 30, admitted_here=True))
+    await store.redis.hset(task_key(task_id), "state", "REVOKED")  # as if the PUBLISH was lost
+    task = await asyncio.wait_for(waiting, 10)
+    assert task is not None and task.state is TaskState.REVOKED
 
 
 @pytest.mark.usefixtures("notified_only")

@@ -51,7 +51,7 @@ async def accept(
     status_url = f"/tasks/{task_id}"
     wait_s = requested_wait(request, deps.settings.max_wait_s)
     if wait_s:
-        task = await deps.waiter.wait(task_id, wait_s)
+        task = await deps.waiter.wait(task_id, wait_s, admitted_here=True)
         if task is not None and task.state is TaskState.SUCCESS:
             status, location = (201, created_location) if created_location else (200, None)
             extra = {"Preference-Applied": f"wait={wait_s:g}"}

@@ -26,6 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from uuid import uuid4
 
+import orjson
 from redis.asyncio import Redis
 from redis.asyncio.client import PubSub
 
@@ -36,6 +37,7 @@ from apex_runtime.status_store import StatusStore, changes_channel
 log = logging.getLogger(__name__)
 RECHECK_S = 1.0  # a waiter reads its task at least this often, notified or not
 CONFIRM_S = 1.0  # how long a waiter waits for its subscription before reading anyway
+FINALS_KEPT = 10_000  # final tasks remembered from announcements (a few MB at most)
 _FINAL = frozenset(state.value for state in FINAL_STATES)
 
 
@@ -73,6 +75,9 @@ class TaskWaiter:
         self.channel = channel or f"{REDIS_GATEWAY_PREFIX}{uuid4().hex}"
         self._channel = self.channel.encode()
         self._waiting: dict[str, list[_Watch]] = {}
+        # The last final tasks announced here, as they were: an answer needs no read, and a
+        # waiter that registers after its task's announcement still finds it.
+        self._finals: dict[str, tuple[dict[bytes, bytes], list[bytes]]] = {}
         self._subscribed: dict[str, _Subscription] = {}  # task id → its own channel's
         self._confirmations: dict[str, deque[asyncio.Future[None]]] = {}  # channel → in order
         # After a (re)connection: the confirmations its SUBSCRIBE answers, and its task channels
@@ -95,10 +100,20 @@ class TaskWaiter:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
 
-    async def wait(self, task_id: str, timeout_s: float) -> TaskView | None:
-        """The task once final, or as it stands after `timeout_s`."""
+    async def wait(
+        self, task_id: str, timeout_s: float, *, admitted_here: bool = False
+    ) -> TaskView | None:
+        """The task once final, or as it stands after `timeout_s`.
+
+        `admitted_here`: this gateway has just recorded the task (pending, announced on its
+        channel), so the first read is skipped; a late or lost announcement is caught by the
+        re-check."""
         return await self._until(
-            task_id, timeout_s, lambda task: task.state in FINAL_STATES, finals_only=True
+            task_id,
+            timeout_s,
+            lambda task: task.state in FINAL_STATES,
+            finals_only=True,
+            admitted_here=admitted_here,
         )
 
     async def next_change(
@@ -121,6 +136,7 @@ class TaskWaiter:
         done: Callable[[TaskView], bool],
         *,
         finals_only: bool,
+        admitted_here: bool = False,
     ) -> TaskView | None:
         """The task once `done` (or gone), or as it is after `timeout_s`."""
         loop = asyncio.get_running_loop()
@@ -129,27 +145,46 @@ class TaskWaiter:
         waiters = self._waiting.setdefault(task_id, [])
         waiters.append(watch)  # before the first read: a change during it wakes us
         try:
-            fields, child_ids = await self.status.raw(task_id)
-            task = await self.status.view_of(fields, child_ids)
-            announced = self._announced_here(fields, child_ids, finals_only)
-            if task is not None and not done(task) and not announced:
-                await self._subscribe(watch)
-                watch.rearm()
-                task = await self.status.get(task_id)  # a change before the subscription held
-            while task is not None and not done(task):
+            task: TaskView | None = None
+            waiting = admitted_here and task_id not in self._finals
+            if not waiting:
+                fields, child_ids = self._finals.get(task_id) or await self.status.raw(task_id)
+                task = await self.status.view_of(fields, child_ids)
+                announced = self._announced_here(fields, child_ids, finals_only)
+                if task is not None and not done(task) and not announced:
+                    await self._subscribe(watch)
+                    watch.rearm()
+                    task = await self._read(task_id)  # a change before the subscription held
+            while waiting or (task is not None and not done(task)):
+                waiting = False
                 remaining = deadline - loop.time()
                 if remaining <= 0:
                     break
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(asyncio.shield(watch.woken), min(remaining, RECHECK_S))
                 watch.rearm()
-                task = await self.status.get(task_id)
+                task = await self._read(task_id)
             return task
         finally:
             waiters.remove(watch)
             if not waiters:
                 del self._waiting[task_id]
             self._release(watch)
+
+    async def _read(self, task_id: str) -> TaskView | None:
+        """The task as its final announcement carried it, or as Redis holds it now."""
+        final = self._finals.get(task_id)
+        if final is not None:
+            return await self.status.view_of(*final)
+        return await self.status.get(task_id)
+
+    def _remember_final(self, task_id: str, payload: str) -> None:
+        flat, children = orjson.loads(payload)
+        fields = {k.encode(): v.encode() for k, v in zip(flat[::2], flat[1::2], strict=True)}
+        child_ids = [c.encode() for c in children] if isinstance(children, list) else []
+        self._finals[task_id] = (fields, child_ids)  # as StatusStore.raw() reads them
+        while len(self._finals) > FINALS_KEPT:  # oldest first (insertion order)
+            del self._finals[next(iter(self._finals))]
 
     def _announced_here(
         self, fields: dict[bytes, bytes], child_ids: list[bytes], finals_only: bool
@@ -230,8 +265,11 @@ class TaskWaiter:
                 log.warning("could not %s to task %s", command, task_id, exc_info=True)
 
     def _notified(self, channel: bytes, data: bytes) -> None:
-        if channel == self._channel:  # "<task id> <state>"
-            task_id, _, state = data.decode().partition(" ")
+        if channel == self._channel:  # "<task id> <state>[ <the final task>]"
+            task_id, _, rest = data.decode().partition(" ")
+            state, _, final = rest.partition(" ")
+            if final:
+                self._remember_final(task_id, final)
             self._wake(task_id, state or None)
         else:  # a task's own channel: its id
             self._wake(data.decode(), None)

@@ -53,8 +53,9 @@ return created
 # allowed-from (comma separated), now, ttl, channel prefix, task id, count attempt ('1'/'0'),
 # a table of field/value pairs to set (an empty value deletes the field).
 # Returns {applied, previous state, parent id}. A task whose record names a `notify` channel
-# (the gateway process that admitted it) is announced there too, with its state, so that
-# gateway's waiters need no subscription of their own.
+# (the gateway process that admitted it) is announced there too, as "<id> <state>", and once
+# final as "<id> <state> <JSON [hash as a flat list, child ids]>", so that gateway's waiters
+# need no subscription of their own and no read to answer.
 TRANSITION_LUA = """
 local function transition(key, target, allowed, now, ttl, prefix, task_id, count, fields)
   local current = redis.call('HGET', key, 'state')
@@ -72,7 +73,14 @@ local function transition(key, target, allowed, now, ttl, prefix, task_id, count
   redis.call('EXPIRE', key, ttl)
   redis.call('PUBLISH', prefix .. task_id, task_id)
   local notify = redis.call('HGET', key, 'notify')
-  if notify then redis.call('PUBLISH', notify, task_id .. ' ' .. target) end
+  if notify then
+    local note = task_id .. ' ' .. target
+    if target == 'SUCCESS' or target == 'FAILURE' or target == 'REVOKED' then
+      note = note .. ' ' .. cjson.encode({redis.call('HGETALL', key),
+        redis.call('LRANGE', key .. ':children', 0, -1)})
+    end
+    redis.call('PUBLISH', notify, note)
+  end
   if parent ~= '' then redis.call('PUBLISH', prefix .. parent, parent) end
   return {1, current, parent}
 end

@@ -80,7 +80,7 @@ async def register_webhook(request: web.Request) -> web.Response:
         status_url=status_url,
     ).model_dump(mode="json")
     wait_s = requested_wait(request, deps.settings.max_wait_s) or deps.settings.query_timeout_s
-    task = await deps.waiter.wait(task_id, wait_s)
+    task = await deps.waiter.wait(task_id, wait_s, admitted_here=True)
     if task is not None and task.state is TaskState.SUCCESS:
         location = f"/webhooks/{webhook_id}"
         return respond(answer, status=201, headers={"Location": location})
