@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from apex_contracts import topology as t
 from apex_runtime.broker import declare_topology, make_broker
 from apex_runtime.db import make_engine
-from apex_runtime.outbox import OutboxRelay, outbox_table
+from apex_runtime.outbox import EventPublisher, OutboxRelay, outbox_table
 from apex_runtime.settings import Settings
 
 SCHEMA = "outbox_relay_test"
@@ -76,7 +76,7 @@ async def test_relay_publishes_every_row_once_and_keeps_each_aggregates_order() 
         async with r.engine.begin() as conn:
             await conn.execute(r.table.insert(), rows)
 
-        relay = OutboxRelay(r.engine, r.table, r.broker, poll_s=1.0)
+        relay = OutboxRelay(r.engine, r.table, EventPublisher(Settings().amqp_url), poll_s=1.0)
         assert await relay.drain_once(batch=100) == 100
         assert await relay.drain_once(batch=100) == 50
         assert await relay.drain_once(batch=100) == 0
@@ -105,7 +105,7 @@ async def test_relay_stops_when_cancelled_while_its_publishes_fail() -> None:
     settings = Settings()
     engine = make_engine(settings)
     table = outbox_table(MetaData(), SCHEMA)
-    never_connected = make_broker(settings.model_copy(update={"amqp_url": "amqp://127.0.0.1:1/"}))
+    never_connected = EventPublisher("amqp://127.0.0.1:1/")
     try:
         async with engine.begin() as conn:
             await conn.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
@@ -149,7 +149,7 @@ async def test_rows_committed_during_a_drain_are_published_without_waiting_for_a
     is in flight, must still be published promptly.
     """
     async with rig() as r:
-        relay = OutboxRelay(r.engine, r.table, r.broker, poll_s=3600)
+        relay = OutboxRelay(r.engine, r.table, EventPublisher(Settings().amqp_url), poll_s=3600)
         running = asyncio.create_task(relay.run())
 
         async def commit_and_wake(n: int) -> None:

@@ -17,7 +17,7 @@ from .batches import BatchConsumer
 from .broker import declare_topology, make_broker, routed
 from .db import make_engine, make_sessions
 from .inbox import Inbox
-from .outbox import Outbox, OutboxRelay
+from .outbox import EventPublisher, Outbox, OutboxRelay
 from .retention import Retention
 from .retry import declare_delay_queues
 from .settings import Settings
@@ -63,7 +63,7 @@ class ServiceRuntime:
         relay = OutboxRelay(
             self.engine,
             outbox,
-            self.broker,
+            EventPublisher(self.settings.amqp_url),
             self.settings.outbox_poll_s,
             self.settings.outbox_sweep_after_s,
         )
