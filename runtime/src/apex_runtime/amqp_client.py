@@ -15,6 +15,7 @@ import aiormq
 from aio_pika.abc import AbstractChannel, AbstractExchange, AbstractRobustConnection
 from opentelemetry import propagate, trace
 from opentelemetry.trace import SpanKind
+from pamqp.commands import Basic
 
 from apex_contracts import topology as t
 from apex_contracts.queries import QueryReply
@@ -58,6 +59,7 @@ class BrokerClient:
         self.name = name  # the connection name operators see in RabbitMQ
         self._connection: AbstractRobustConnection | None = None
         self._commands: AbstractExchange | None = None
+        self._command_channel: AbstractChannel | None = None
         self._events: AbstractExchange | None = None
         self._queries: AbstractExchange | None = None
         self._query_channel: AbstractChannel | None = None
@@ -91,7 +93,7 @@ class BrokerClient:
         self._connection = await aio_pika.connect_robust(
             self.url, reconnect_interval=1.0, client_properties={"connection_name": self.name}
         )
-        command_channel = await self._connection.channel(
+        self._command_channel = command_channel = await self._connection.channel(
             publisher_confirms=True, on_return_raises=True
         )
         self._commands = await command_channel.declare_exchange(
@@ -155,11 +157,29 @@ class BrokerClient:
             span.set_attribute("messaging.message.id", message_id)
             carrier = dict(headers)
             propagate.inject(carrier)
-            message = _persistent(body, message_id, carrier, correlation_id=task_id)
             try:
-                await self._commands.publish(message, routing_key, mandatory=True, timeout=5)
+                # Straight onto the channel (no aio-pika message object): the channel raises for
+                # an unroutable command (mandatory, on_return_raises) as aio-pika's publish did.
+                assert self._command_channel is not None
+                channel = await self._command_channel.get_underlay_channel()
+                confirmation = await channel.basic_publish(
+                    body,
+                    exchange=t.COMMANDS_EXCHANGE,
+                    routing_key=routing_key,
+                    properties=Basic.Properties(
+                        content_type="application/json",
+                        delivery_mode=2,
+                        message_id=message_id,
+                        correlation_id=task_id,
+                        headers=carrier,
+                    ),
+                    mandatory=True,
+                    timeout=5,
+                )
             except (*BROKER_ERRORS, TimeoutError) as exc:
                 raise BrokerUnavailable(f"publish not confirmed: {exc!r}") from exc
+            if not isinstance(confirmation, Basic.Ack):
+                raise BrokerUnavailable(f"publish refused by RabbitMQ: {confirmation!r}")
 
     async def publish_event(
         self, routing_key: str, body: bytes, *, message_id: str, headers: dict[str, Any]
