@@ -7,6 +7,7 @@ from apex_runtime.amqp_client import BrokerClient
 from apex_runtime.db import make_engine
 from apex_runtime.settings import Settings
 from apex_runtime.status_store import StatusStore
+from apex_runtime.telemetry import trace_requests
 
 from .admission import Admission
 from .auth import Authenticator, TokenVerifier
@@ -53,6 +54,7 @@ def create_app(settings: Settings) -> web.Application:
     )
     app = web.Application(
         middlewares=[
+            trace_requests,  # first: every envelope, log line and command carries its trace id
             errors_as_envelopes,
             measured,
             make_cors(settings.csv("cors_allow_origins")),

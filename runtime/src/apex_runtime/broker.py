@@ -20,6 +20,7 @@ from apex_contracts.tasks import ErrorCode
 from .dead_letters import dead_letter
 from .settings import Settings
 from .status_store import StatusStore
+from .telemetry import TraceContextMiddleware, spans_exported
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +58,10 @@ def query_queue(service: str, routing_key: str, settings: Settings) -> RabbitQue
 
 def make_broker(settings: Settings, *, status: StatusStore | None = None) -> RabbitBroker:
     """A broker with publisher confirms, bounded prefetch, tracing and dead-lettering."""
-    middlewares: list[Any] = [RabbitTelemetryMiddleware()]
+    # Spans only when something reads them; the trace context travels either way.
+    middlewares: list[Any] = [
+        RabbitTelemetryMiddleware() if spans_exported() else TraceContextMiddleware
+    ]
     if status is not None:
         middlewares.append(dead_letter_invalid(status))
     return RabbitBroker(
