@@ -49,6 +49,36 @@ class BrokerUnavailable(Exception):
     """RabbitMQ cannot be reached or did not confirm; the caller answers 503."""
 
 
+async def publish_confirmed(
+    channel: aiormq.abc.AbstractChannel,
+    exchange: str,
+    routing_key: str,
+    body: bytes,
+    *,
+    message_id: str,
+    headers: dict[str, Any],
+    correlation_id: str | None = None,
+    mandatory: bool = False,
+) -> None:
+    """A persistent JSON message straight onto a confirming channel (no aio-pika message
+    object); returns once RabbitMQ acked it, raises `BrokerUnavailable` if it nacked."""
+    confirmation = await channel.basic_publish(
+        body,
+        exchange=exchange,
+        routing_key=routing_key,
+        properties=Basic.Properties(
+            content_type="application/json",
+            delivery_mode=2,
+            message_id=message_id,
+            correlation_id=correlation_id,
+            headers=headers,
+        ),
+        mandatory=mandatory,
+    )
+    if not isinstance(confirmation, Basic.Ack):
+        raise BrokerUnavailable(f"{message_id} refused by RabbitMQ: {confirmation!r}")
+
+
 class QueryTimeout(Exception):
     """No reply within the query's timeout; the caller answers 504."""
 
@@ -162,24 +192,19 @@ class BrokerClient:
                 # an unroutable command (mandatory, on_return_raises) as aio-pika's publish did.
                 assert self._command_channel is not None
                 channel = await self._command_channel.get_underlay_channel()
-                confirmation = await channel.basic_publish(
-                    body,
-                    exchange=t.COMMANDS_EXCHANGE,
-                    routing_key=routing_key,
-                    properties=Basic.Properties(
-                        content_type="application/json",
-                        delivery_mode=2,
+                async with asyncio.timeout(5):
+                    await publish_confirmed(
+                        channel,
+                        t.COMMANDS_EXCHANGE,
+                        routing_key,
+                        body,
                         message_id=message_id,
-                        correlation_id=task_id,
                         headers=carrier,
-                    ),
-                    mandatory=True,
-                    timeout=5,
-                )
+                        correlation_id=task_id,
+                        mandatory=True,
+                    )
             except (*BROKER_ERRORS, TimeoutError) as exc:
                 raise BrokerUnavailable(f"publish not confirmed: {exc!r}") from exc
-            if not isinstance(confirmation, Basic.Ack):
-                raise BrokerUnavailable(f"publish refused by RabbitMQ: {confirmation!r}")
 
     async def publish_event(
         self, routing_key: str, body: bytes, *, message_id: str, headers: dict[str, Any]

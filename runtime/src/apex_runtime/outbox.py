@@ -13,7 +13,6 @@ import aio_pika
 from aio_pika.abc import AbstractRobustChannel, AbstractRobustConnection
 from opentelemetry import propagate, trace
 from opentelemetry.trace import SpanKind
-from pamqp.commands import Basic
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -31,6 +30,8 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from apex_contracts import topology as t
 from apex_contracts.base import Message
+
+from .amqp_client import publish_confirmed
 
 log = logging.getLogger(__name__)
 tracer = trace.get_tracer(__name__)
@@ -139,19 +140,14 @@ class EventPublisher:
             f"{t.EVENTS_EXCHANGE}.{routing_key} publish", context=parent, kind=SpanKind.PRODUCER
         ):
             propagate.inject(plain)
-            confirmation = await channel.basic_publish(
+            await publish_confirmed(
+                channel,
+                t.EVENTS_EXCHANGE,
+                routing_key,
                 body.encode(),
-                exchange=t.EVENTS_EXCHANGE,
-                routing_key=routing_key,
-                properties=Basic.Properties(
-                    content_type="application/json",
-                    delivery_mode=2,
-                    message_id=message_id,
-                    headers=plain,
-                ),
+                message_id=message_id,
+                headers=plain,
             )
-        if not isinstance(confirmation, Basic.Ack):
-            raise ConnectionError(f"RabbitMQ did not confirm event {message_id}: {confirmation}")
 
     async def _open(self) -> AbstractRobustChannel:
         async with self._opening:
