@@ -193,7 +193,7 @@ async def test_a_redelivery_after_its_inbox_row_is_deleted_is_claimed_again() ->
 
         async def claim() -> bool:
             async with sessions.begin() as session:
-                return await inbox.claim(session, message_id, "test")
+                return message_id in await inbox.claim_many(session, [message_id], "test")
 
         retention = r.retention()
         assert await claim()

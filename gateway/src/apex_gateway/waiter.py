@@ -77,7 +77,8 @@ class TaskWaiter:
         self._waiting: dict[str, list[_Watch]] = {}
         # The last final tasks announced here, as they were: an answer needs no read, and a
         # waiter that registers after its task's announcement still finds it.
-        self._finals: dict[str, tuple[dict[bytes, bytes], list[bytes]]] = {}
+        # Kept as announced (parsed only when a waiter reads it: most are never read).
+        self._finals: dict[str, bytes] = {}
         self._subscribed: dict[str, _Subscription] = {}  # task id → its own channel's
         self._confirmations: dict[str, deque[asyncio.Future[None]]] = {}  # channel → in order
         # After a (re)connection: the confirmations its SUBSCRIBE answers, and its task channels
@@ -148,7 +149,8 @@ class TaskWaiter:
             task: TaskView | None = None
             waiting = admitted_here and task_id not in self._finals
             if not waiting:
-                fields, child_ids = self._finals.get(task_id) or await self.status.raw(task_id)
+                final = self._final(task_id)
+                fields, child_ids = final or await self.status.raw(task_id)
                 task = await self.status.view_of(fields, child_ids)
                 announced = self._announced_here(fields, child_ids, finals_only)
                 if task is not None and not done(task) and not announced:
@@ -173,17 +175,24 @@ class TaskWaiter:
 
     async def _read(self, task_id: str) -> TaskView | None:
         """The task as its final announcement carried it, or as Redis holds it now."""
-        final = self._finals.get(task_id)
+        final = self._final(task_id)
         if final is not None:
             return await self.status.view_of(*final)
         return await self.status.get(task_id)
 
-    def _remember_final(self, task_id: str, payload: str) -> None:
+    def _final(self, task_id: str) -> tuple[dict[bytes, bytes], list[bytes]] | None:
+        """The task's final announcement, as `StatusStore.raw()` reads a task, if one came."""
+        payload = self._finals.get(task_id)
+        if payload is None:
+            return None
         flat, children = orjson.loads(payload)
         fields = {k.encode(): v.encode() for k, v in zip(flat[::2], flat[1::2], strict=True)}
         child_ids = [c.encode() for c in children] if isinstance(children, list) else []
-        self._finals[task_id] = (fields, child_ids)  # as StatusStore.raw() reads them
-        while len(self._finals) > FINALS_KEPT:  # oldest first (insertion order)
+        return fields, child_ids
+
+    def _remember_final(self, task_id: str, payload: bytes) -> None:
+        self._finals[task_id] = payload
+        if len(self._finals) > FINALS_KEPT:  # the oldest goes (insertion order)
             del self._finals[next(iter(self._finals))]
 
     def _announced_here(
@@ -266,11 +275,11 @@ class TaskWaiter:
 
     def _notified(self, channel: bytes, data: bytes) -> None:
         if channel == self._channel:  # "<task id> <state>[ <the final task>]"
-            task_id, _, rest = data.decode().partition(" ")
-            state, _, final = rest.partition(" ")
+            task_id, _, rest = data.partition(b" ")
+            state, _, final = rest.partition(b" ")
             if final:
-                self._remember_final(task_id, final)
-            self._wake(task_id, state or None)
+                self._remember_final(task_id.decode(), final)
+            self._wake(task_id.decode(), state.decode() or None)
         else:  # a task's own channel: its id
             self._wake(data.decode(), None)
 

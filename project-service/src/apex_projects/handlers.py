@@ -129,27 +129,27 @@ async def create_projects(items: Sequence[Incoming], tx: Transaction) -> list[Ou
     outcomes: list[Outcome] = []
     created: dict[UUID, c.ProjectView] = {}
     for item, project in zip(items, projects, strict=True):
+        if project.id in new and project.id not in created:
+            result = created[project.id] = view(project)
+            event = c.ProjectCreated(
+                project_id=project.id,
+                account=item.ctx.account,
+                actor=item.ctx.actor,
+                occurred_at=now,
+                project=result,
+            )
+            with tx.handling(item):
+                await tx.emit(t.PROJECT_CREATED, event, str(project.id))
+            outcomes.append(result)
+            continue
+        # The id exists (created earlier in this batch, or before it): the same command again
+        # answers the project as it stands, unless the id is another account's.
         stored = existing.get(project.id)
-        if project.id in created and item.ctx.account == created[project.id].account:
-            outcomes.append(created[project.id])  # the same id twice in one batch
-            continue
-        if project.id not in new or project.id in created:
-            if stored is None or stored.account != item.ctx.account:
-                outcomes.append(Conflict(f"project id {project.id} is taken"))
-            else:
-                outcomes.append(view(stored))  # the same command again
-            continue
-        result = created[project.id] = view(project)
-        event = c.ProjectCreated(
-            project_id=project.id,
-            account=item.ctx.account,
-            actor=item.ctx.actor,
-            occurred_at=now,
-            project=result,
-        )
-        with tx.handling(item):
-            await tx.emit(t.PROJECT_CREATED, event, str(project.id))
-        outcomes.append(result)
+        earlier = created.get(project.id) or (view(stored) if stored is not None else None)
+        if earlier is not None and earlier.account == item.ctx.account:
+            outcomes.append(earlier)
+        else:
+            outcomes.append(Conflict(f"project id {project.id} is taken"))
     return outcomes
 
 

@@ -16,11 +16,12 @@ batch-mates a second try, never a delivery attempt nor their effect; a redeliver
 (one RabbitMQ delivered before) is handled alone. FastStream has no batch subscriber for
 RabbitMQ: FastStream declares, binds and documents the queue, and this reads it with aio-pika.
 
-A service declares a batched handler in its `app.py`:
+A service declares a batched handler in its `app.py` (project-service's, in short; more in
+docs/architecture.md):
 
-    consumer = rt.batch_consumer(QUEUE, uow, handlers.apply_commands)
-    consumer.route(PROJECT_CREATE, CreateProject, inbox=False)   # idempotent by its own key
-    consumer.route(PROJECT_UPDATE, UpdateProject)
+    commands = rt.batch_consumer(work_queue(...), COMMANDS, uow, apply_commands, description=...)
+    commands.route(PROJECT_CREATE, CreateProject, inbox=False)  # idempotent by its own key
+    commands.route(PROJECT_UPDATE, UpdateProject)
 """
 
 import asyncio
@@ -38,9 +39,9 @@ from opentelemetry import propagate, trace
 from opentelemetry.trace import Link, Span, SpanKind
 from pydantic import BaseModel, ValidationError
 
-from apex_contracts import topology as t
 from apex_contracts.tasks import TaskError, TaskState
 
+from .broker import delivered_routing_key, field_errors, invalid_reason
 from .dead_letters import dead_letter
 from .errors import DomainError
 from .status_store import Move, StatusStore, Transition
@@ -217,7 +218,7 @@ class BatchConsumer:
     async def _admit(self, d: _Delivery) -> bool:
         """Parse and validate; a message that cannot be handled is dead-lettered here."""
         raw = d.raw
-        routing_key = _routing_key_of(raw)
+        routing_key = delivered_routing_key(raw)
         parent = propagate.extract(dict(raw.headers or {}))
         d.span = tracer.start_span(
             f"{self.exchange}.{routing_key} process", context=parent, kind=SpanKind.CONSUMER
@@ -229,10 +230,8 @@ class BatchConsumer:
             try:
                 body = d.route.model.model_validate_json(raw.body)
             except ValidationError as exc:
-                reason = "invalid message: " + "; ".join(
-                    f"{'.'.join(str(p) for p in e['loc']) or '(body)'}: {e['msg']}"
-                    for e in exc.errors()
-                )
+                errors = field_errors(exc, handler_parameter=False)
+                reason = f"invalid message: {invalid_reason(errors)}"
             else:
                 d.incoming = Incoming(
                     routing_key,
@@ -242,7 +241,7 @@ class BatchConsumer:
                     trace=trace.set_span_in_context(d.span),
                 )
                 return True
-        await dead_letter(raw, reason[:2000], self.status)
+        await dead_letter(raw, reason, self.status)
         d.settled = True
         return False
 
@@ -345,12 +344,6 @@ def _task_id(d: _Delivery) -> str:
     task_id = _incoming(d).ctx.task_id
     assert task_id is not None
     return task_id
-
-
-def _routing_key_of(raw: AbstractIncomingMessage) -> str:
-    """The key it was published with; a copy back from a delay queue carries it in a header."""
-    original = (raw.headers or {}).get(t.HEADER_ROUTING_KEY)
-    return str(original) if original else str(raw.routing_key or "")
 
 
 def _redelivered(raw: AbstractIncomingMessage) -> bool:

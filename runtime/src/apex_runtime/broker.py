@@ -4,6 +4,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from aio_pika.abc import AbstractIncomingMessage
 from faststream import AckPolicy, BaseMiddleware, ContextRepo
 from faststream.exceptions import AckMessage
 from faststream.message import StreamMessage
@@ -112,7 +113,7 @@ def dead_letter_invalid(
 
 async def _send_to_dead(msg: StreamMessage[Any], exc: ValidationError, status: StatusStore) -> None:
     raw = msg.raw_message
-    reason = "; ".join(f"{e['field']}: {e['message']}" for e in field_errors(exc))[:2000]
+    reason = invalid_reason(field_errors(exc))
     if raw.reply_to:  # a query: answer the caller at once instead of letting it time out
         reply = QueryReply(
             ok=False,
@@ -130,17 +131,27 @@ async def _send_to_dead(msg: StreamMessage[Any], exc: ValidationError, status: S
     await dead_letter(raw, f"invalid message: {reason}", status)
 
 
-def field_errors(exc: ValidationError) -> list[dict[str, str]]:
-    """Pydantic errors as the envelope's `{field, message, type}` items."""
+def invalid_reason(errors: list[dict[str, str]]) -> str:
+    """`field_errors` as one line, the reason a dead letter carries."""
+    return "; ".join(f"{e['field']}: {e['message']}" for e in errors)[:2000]
+
+
+def field_errors(exc: ValidationError, *, handler_parameter: bool = True) -> list[dict[str, str]]:
+    """Pydantic errors as the envelope's `{field, message, type}` items.
+
+    Through a FastStream handler the first element of each location names the handler's
+    parameter, not a field of the body (`handler_parameter`); a model validated directly has
+    no such element."""
+    skip = 1 if handler_parameter else 0
     return [
-        {
-            # the first element names the handler's parameter, not a field of the body
-            "field": ".".join(str(p) for p in e["loc"][1:]) or str(e["loc"][0]),
-            "message": e["msg"],
-            "type": e["type"],
-        }
+        {"field": _field_of(e["loc"], skip), "message": e["msg"], "type": e["type"]}
         for e in exc.errors()
     ]
+
+
+def _field_of(loc: tuple[int | str, ...], skip: int) -> str:
+    path = ".".join(str(p) for p in loc[skip:])
+    return path or (str(loc[0]) if loc else "")
 
 
 def document_events(
@@ -161,8 +172,13 @@ def document_events(
 
 def routing_key_of(msg: StreamMessage[Any]) -> str:
     """The key a message was published with; a copy back from a delay queue carries it."""
-    original = (msg.headers or {}).get(t.HEADER_ROUTING_KEY)
-    return str(original) if original else str(msg.raw_message.routing_key or "")
+    return delivered_routing_key(msg.raw_message)
+
+
+def delivered_routing_key(raw: AbstractIncomingMessage) -> str:
+    """`routing_key_of` for a delivery read without FastStream."""
+    original = (raw.headers or {}).get(t.HEADER_ROUTING_KEY)
+    return str(original) if original else str(raw.routing_key or "")
 
 
 def routed(key: str) -> Callable[[StreamMessage[Any]], Awaitable[bool]]:

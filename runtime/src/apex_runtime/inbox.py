@@ -26,35 +26,12 @@ class Inbox:
     def __init__(self, table: Table) -> None:
         self.table = table
 
-    async def claim(self, session: AsyncSession, message_id: str, consumer: str) -> bool:
-        """Claim a message inside the current transaction; False if it was processed before.
-
-        A concurrent duplicate blocks on the primary key until the first transaction ends.
-        """
-        inserted = await session.execute(
-            insert(self.table)
-            .values(message_id=message_id, consumer=consumer, processed_at=datetime.now(UTC))
-            .on_conflict_do_nothing()
-            .returning(self.table.c.message_id)
-        )
-        return inserted.first() is not None
-
-    async def remember(self, session: AsyncSession, message_id: str, result: Any) -> None:
-        await session.execute(
-            self.table.update().where(self.table.c.message_id == message_id).values(result=result)
-        )
-
-    async def result_of(self, session: AsyncSession, message_id: str) -> Any:
-        return (
-            await session.execute(
-                select(self.table.c.result).where(self.table.c.message_id == message_id)
-            )
-        ).scalar_one_or_none()
-
     async def claim_many(
         self, session: AsyncSession, message_ids: Sequence[str], consumer: str
     ) -> set[str]:
-        """Claim many messages in one statement; the ids not processed before."""
+        """Claim messages inside the current transaction, in one statement; the ids not
+        processed before. A concurrent duplicate blocks on the primary key until the first
+        transaction ends."""
         if not message_ids:
             return set()
         now = datetime.now(UTC)
@@ -66,6 +43,7 @@ class Inbox:
         return {row[0] for row in inserted}
 
     async def results_of(self, session: AsyncSession, message_ids: Sequence[str]) -> dict[str, Any]:
+        """The stored answers of messages processed before."""
         if not message_ids:
             return {}
         rows = await session.execute(

@@ -49,7 +49,7 @@ return created
 """
 )
 
-# One transition, as a Lua function the single and the batched script share: target,
+# One transition, as a Lua function (the transition script applies it to each task): target,
 # allowed-from (comma separated), now, ttl, channel prefix, task id, count attempt ('1'/'0'),
 # a table of field/value pairs to set (an empty value deletes the field).
 # Returns {applied, previous state, parent id}. A task whose record names a `notify` channel
@@ -86,19 +86,9 @@ local function transition(key, target, allowed, now, ttl, prefix, task_id, count
 end
 """
 
-# KEYS: the task. ARGV: target, allowed, now, ttl, channel prefix, task id, count attempt, then
-# the field/value pairs.
-_TRANSITION = (
-    TRANSITION_LUA
-    + """
-return transition(KEYS[1], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7],
-  {unpack(ARGV, 8)})
-"""
-)
-
-# Many transitions in one call (a batch's reports). KEYS: the tasks. ARGV[1] now, ARGV[2] ttl,
-# ARGV[3] channel prefix, ARGV[4] a JSON list, one [target, allowed, task id, count, fields]
-# per key. Returns one {applied, previous, parent} per key.
+# Transitions in one call (one task, or a batch's reports). KEYS: the tasks. ARGV[1] now,
+# ARGV[2] ttl, ARGV[3] channel prefix, ARGV[4] a JSON list, one [target, allowed, task id,
+# count, fields] per key. Returns one {applied, previous, parent} per key.
 _TRANSITION_MANY = (
     TRANSITION_LUA
     + """
@@ -218,7 +208,6 @@ class StatusStore:
         self.redis = redis
         self.ttl_s = ttl_s
         self._create = redis.register_script(_CREATE)
-        self._transition = redis.register_script(_TRANSITION)
         self._transition_many = redis.register_script(_TRANSITION_MANY)
         self._progress = redis.register_script(_PROGRESS)
         self._discard = redis.register_script(_DISCARD)
@@ -278,15 +267,9 @@ class StatusStore:
         When a child ends, its parent is settled from all its children.
         """
         move = Move(task_id, target, result, error, progress, next_attempt_at, count_attempt)
-        allowed, fields = move.allowed(), move.fields()
-        reply = await self._transition(
-            keys=[task_key(task_id)],
-            args=[target.value, allowed, _now(), self.ttl_s, REDIS_TASK_CHANGES_PREFIX, task_id,
-                  "1" if count_attempt else "0", *fields],
-        )  # fmt: skip
-        return (await self._settle_parents([move], [reply]))[0]
+        return (await self.move_many([move]))[0]
 
-    async def move_many(self, moves: "list[Move]") -> list[Transition]:
+    async def move_many(self, moves: list[Move]) -> list[Transition]:
         """Every move of `moves` in one script call (each atomic, in order); parents settle."""
         if not moves:
             return []
@@ -300,7 +283,7 @@ class StatusStore:
         )
         return await self._settle_parents(moves, replies)
 
-    async def _settle_parents(self, moves: "list[Move]", replies: list[Any]) -> list[Transition]:
+    async def _settle_parents(self, moves: list[Move], replies: list[Any]) -> list[Transition]:
         moved = []
         for move, (applied, previous, parent) in zip(moves, replies, strict=True):
             prev, parent_id = _text(previous), _text(parent) or None

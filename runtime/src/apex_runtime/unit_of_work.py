@@ -103,12 +103,14 @@ class UnitOfWork:
     ) -> R:
         """Run `work` exactly once per message id; a redelivery gets the first answer back."""
         async with self.sessions.begin() as session:
-            if not await self.inbox.claim(session, ctx.message_id, consumer):
-                previous = await self.inbox.result_of(session, ctx.message_id)
-                return reply_type.model_validate(previous)
+            if not await self.inbox.claim_many(session, [ctx.message_id], consumer):
+                previous = await self.inbox.results_of(session, [ctx.message_id])
+                return reply_type.model_validate(previous.get(ctx.message_id))
             tx = Transaction(session, ctx)
             result = await work(tx)
-            await self.inbox.remember(session, ctx.message_id, result.model_dump(mode="json"))
+            await self.inbox.remember_many(
+                session, {ctx.message_id: result.model_dump(mode="json")}
+            )
             await self.outbox.insert(session, tx.events)
         await self.relay.publish_committed(tx.events)
         return result
