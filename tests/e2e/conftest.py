@@ -14,6 +14,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 
 from apex_gateway.app import create_app
 from apex_gateway.auth import mint_token
+from apex_projects.app import build as build_project_service
 from apex_runtime.service import ServiceRuntime
 from apex_runtime.settings import Settings
 from apex_runtime.telemetry import setup_telemetry
@@ -80,3 +81,14 @@ async def http(system: System) -> AsyncIterator[aiohttp.ClientSession]:
 async def client(system: System, headers: dict[str, str]) -> AsyncIterator[aiohttp.ClientSession]:
     async with aiohttp.ClientSession(base_url=system.base_url, headers=headers) as session:
         yield session
+
+
+@pytest.fixture
+async def project_service_out_of_process(system: System) -> AsyncIterator[None]:
+    """Hand the project queue to subprocesses for this test (`out_of_process`), then take it
+    back."""
+    await system.services["projects"].stop()
+    yield
+    runtime = build_project_service(system.settings)
+    await runtime.start()
+    system.services["projects"] = runtime

@@ -1,54 +1,15 @@
 """Killing project-service with SIGTERM while commands flow loses none of them."""
 
 import asyncio
-import os
 import signal
-import sys
 import time
-from collections.abc import AsyncIterator
 
 import aiohttp
 import pytest
 
-from apex_projects.app import build
-
-from ..lifetime import die_with_parent
 from .conftest import System
 from .helpers import call, task_done
-
-
-async def start_project_service(system: System) -> asyncio.subprocess.Process:
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "apex_projects",
-        env=dict(os.environ),
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL,
-        preexec_fn=die_with_parent,
-    )
-    ready = f"http://127.0.0.1:{system.settings.project_port}/ready"
-    async with aiohttp.ClientSession() as session:
-        for _ in range(150):
-            try:
-                async with session.get(ready) as response:
-                    if response.status == 200:
-                        return process
-            except aiohttp.ClientError:
-                pass
-            assert process.returncode is None, "project-service exited at start"
-            await asyncio.sleep(0.1)
-    raise AssertionError("project-service did not become ready")
-
-
-@pytest.fixture
-async def project_service_out_of_process(system: System) -> AsyncIterator[None]:
-    """Hand the project queue to subprocesses for this test, then take it back."""
-    await system.services["projects"].stop()
-    yield
-    runtime = build(system.settings)
-    await runtime.start()
-    system.services["projects"] = runtime
+from .out_of_process import start_project_service
 
 
 @pytest.mark.slow
