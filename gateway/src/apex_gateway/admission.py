@@ -14,6 +14,7 @@ from prometheus_client import Counter
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from apex_runtime.redis_pipeline import AutoPipeline, Script
 from apex_runtime.status_store import CREATE_TASK_LUA, NewTask, children_key, task_key
 
 log = logging.getLogger(__name__)
@@ -108,14 +109,14 @@ class Decision:
 
 class Admission:
     def __init__(self, redis: Redis, per_min: int, burst: int, idempotency_ttl_s: int) -> None:
-        self.redis = redis
+        self.redis = AutoPipeline(redis)  # every request calls it: its calls go together
         self.per_min = per_min
         self.interval_ms = 60_000 / per_min
         self.tolerance_ms = self.interval_ms * burst
         self.idempotency_ttl_ms = idempotency_ttl_s * 1000
-        self._admit = redis.register_script(_ADMIT)
-        self._admit_task = redis.register_script(_ADMIT_TASK)
-        self._admit_read = redis.register_script(_ADMIT_READ)
+        self._admit = Script.of(_ADMIT)
+        self._admit_task = Script.of(_ADMIT_TASK)
+        self._admit_read = Script.of(_ADMIT_READ)
         self._local: dict[str, float] = {}  # per-process fallback: principal -> TAT (ms)
         self._warned_at = 0.0
 
@@ -144,9 +145,9 @@ class Admission:
         ]  # fmt: skip
         try:
             if task is None:
-                reply = await self._admit(keys=keys, args=args)
+                reply = await self.redis.script(self._admit, keys, args)
             else:
-                reply = await self._admit_task(keys=keys, args=[*args, *task.args])
+                reply = await self.redis.script(self._admit_task, keys, [*args, *task.args])
         except RedisError:
             return self._admit_locally(bucket)
         allowed, wait_ms, remaining, reset_ms, record = reply
@@ -159,9 +160,10 @@ class Admission:
         Redis unreachable: the decision of the in-process limit, and no task (None)."""
         keys = [f"apex:rl:{bucket}", task_key(task_id), children_key(task_id)]
         try:
-            allowed, wait_ms, remaining, reset_ms, _, flat, child_ids = await self._admit_read(
-                keys=keys,
-                args=[self.interval_ms, self.tolerance_ms],  # no idempotency claim
+            allowed, wait_ms, remaining, reset_ms, _, flat, child_ids = await self.redis.script(
+                self._admit_read,
+                keys,
+                [self.interval_ms, self.tolerance_ms],  # no claim
             )
         except RedisError:
             return self._admit_locally(bucket), None
@@ -189,16 +191,17 @@ class Admission:
     async def remember(self, bucket: str, key: str, record: dict[str, object]) -> None:
         """Store the final response of an idempotent request for the retention period."""
         try:
-            await self.redis.set(
-                f"apex:idem:{bucket}:{key}", orjson.dumps(record), px=self.idempotency_ttl_ms
-            )
+            await self.redis.execute(
+                "SET", f"apex:idem:{bucket}:{key}", orjson.dumps(record), "PX",
+                self.idempotency_ttl_ms,
+            )  # fmt: skip
         except RedisError:
             log.warning("could not store an idempotent response", exc_info=True)
 
     async def forget(self, bucket: str, key: str) -> None:
         """Release a key whose request did not reach a final answer, so a retry may run."""
         try:
-            await self.redis.delete(f"apex:idem:{bucket}:{key}")
+            await self.redis.execute("DEL", f"apex:idem:{bucket}:{key}")
         except RedisError:
             log.warning("could not release an idempotency key", exc_info=True)
 
