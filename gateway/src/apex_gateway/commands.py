@@ -2,7 +2,6 @@
 
 import re
 from contextlib import suppress
-from uuid import uuid4
 
 from aiohttp import web
 from redis.exceptions import RedisError
@@ -14,7 +13,7 @@ from apex_runtime.amqp_client import BrokerUnavailable
 
 from .deps import deps_of
 from .envelope import STATUS_OF, broker_unavailable, respond
-from .guard import gate_of, idempotency_of
+from .guard import gate_of, idempotency_of, new_id
 from .principal import principal_of
 
 _WAIT = re.compile(r"(?:^|[,;\s])wait\s*=\s*(\d+)", re.IGNORECASE)
@@ -38,10 +37,8 @@ async def accept(
     deps = deps_of(request)
     who = principal_of(request)
     scope = idempotency_of(request)
-    # With an Idempotency-Key the ids repeat on a retry, so services deduplicate it even when
-    # Redis lost the gateway's record of the first attempt.
-    task_id = str(scope.derive("task")) if scope else str(uuid4())
-    message_id = str(scope.derive("message")) if scope else str(uuid4())
+    task_id = new_id(scope, "task")
+    message_id = new_id(scope, "message")
     # Its transitions are announced on this gateway's channel too: a wait here subscribes to none
     record = deps.status.new_task(
         task_id, routing_key, who.account, who.actor, notify=deps.waiter.channel

@@ -11,6 +11,7 @@ from aiohttp import web
 from aiohttp.typedefs import Middleware
 
 from apex_contracts.tasks import TaskView
+from apex_runtime.ids import random_id, random_uuid
 from apex_runtime.status_store import NewTask, StatusStore
 
 from .admission import Admission, Decision
@@ -44,6 +45,20 @@ IDEMPOTENCY = web.RequestKey("idempotency", IdempotencyScope)
 
 def idempotency_of(request: web.Request) -> IdempotencyScope | None:
     return request.get(IDEMPOTENCY)
+
+
+def new_uuid(scope: IdempotencyScope | None, purpose: str) -> UUID:
+    """The id a retry with the same Idempotency-Key names again, or a random one without a key.
+
+    With a key the ids repeat on a retry, so services deduplicate it even when Redis lost the
+    gateway's record of the first attempt.
+    """
+    return scope.derive(purpose) if scope else random_uuid()
+
+
+def new_id(scope: IdempotencyScope | None, purpose: str) -> str:
+    """`new_uuid` in its text form (made without a `UUID` object when there is no key)."""
+    return str(scope.derive(purpose)) if scope else random_id()
 
 
 class TurnedAway(Exception):

@@ -1,7 +1,5 @@
 """`/projects`: commands are published (202), reads are queries to project-service."""
 
-from uuid import uuid4
-
 import orjson
 from aiohttp import web
 
@@ -10,7 +8,7 @@ from apex_contracts import topology as t
 
 from ..commands import accept
 from ..envelope import ApiError, respond
-from ..guard import admitted_with_task, idempotency_of
+from ..guard import admitted_with_task, idempotency_of, new_uuid
 from ..openapi import (
     COMMAND_ERRORS,
     IDEMPOTENCY,
@@ -58,7 +56,7 @@ async def create_project(request: web.Request) -> web.Response:
     principal_of(request).require("engineer")
     draft = await body_as(request, c.ProjectDraft)
     scope = idempotency_of(request)  # a retried create names the same project
-    project_id = scope.derive("project") if scope else uuid4()
+    project_id = new_uuid(scope, "project")
     command = c.CreateProject(project_id=project_id, **draft.model_dump())
     return await accept(
         request,

@@ -9,7 +9,6 @@ carries the id and the secret, and the task tells how it ended.
 """
 
 import secrets
-from uuid import uuid4
 
 from aiohttp import web
 from redis.exceptions import RedisError
@@ -20,7 +19,7 @@ from apex_contracts.tasks import TaskState
 from ..commands import accept, failed, publish, requested_wait
 from ..deps import deps_of
 from ..envelope import ApiError, respond, task_store_unavailable
-from ..guard import admitted_with_task, idempotency_of
+from ..guard import admitted_with_task, idempotency_of, new_id, new_uuid
 from ..openapi import IDEMPOTENCY, PREFER, Accepted, Operation
 from ..principal import principal_of
 from ..queries import ask
@@ -47,9 +46,9 @@ async def register_webhook(request: web.Request) -> web.Response:
     draft = await body_as(request, n.WebhookDraft)
     deps = deps_of(request)
     scope = idempotency_of(request)
-    webhook_id = scope.derive("webhook") if scope else uuid4()
-    task_id = str(scope.derive("task")) if scope else str(uuid4())
-    message_id = str(scope.derive("message")) if scope else str(uuid4())
+    webhook_id = new_uuid(scope, "webhook")
+    task_id = new_id(scope, "task")
+    message_id = new_id(scope, "message")
     secret = secrets.token_urlsafe(32)
     try:
         created = await deps.status.write(
