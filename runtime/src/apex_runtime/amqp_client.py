@@ -20,9 +20,12 @@ from pamqp.commands import Basic
 from apex_contracts import topology as t
 from apex_contracts.queries import QueryReply
 
+from .telemetry import inject_trace, producer_span
+
 log = logging.getLogger(__name__)
 tracer = trace.get_tracer(__name__)
 REPLY_TO = "amq.rabbitmq.reply-to"
+COMMAND_CONFIRM_TIMEOUT_S = 5.0
 # A closed channel during a reconnect raises ChannelInvalidStateError, a RuntimeError.
 BROKER_ERRORS = (
     aio_pika.exceptions.AMQPError,
@@ -59,9 +62,12 @@ async def publish_confirmed(
     headers: dict[str, Any],
     correlation_id: str | None = None,
     mandatory: bool = False,
+    timeout_s: float | None = None,
 ) -> None:
     """A persistent JSON message straight onto a confirming channel (no aio-pika message
-    object); returns once RabbitMQ acked it, raises `BrokerUnavailable` if it nacked."""
+    object); returns once RabbitMQ acked it, raises `BrokerUnavailable` if it nacked and
+    `TimeoutError` if no confirm came within `timeout_s` (aiormq's own timer: one per publish).
+    """
     confirmation = await channel.basic_publish(
         body,
         exchange=exchange,
@@ -74,6 +80,7 @@ async def publish_confirmed(
             headers=headers,
         ),
         mandatory=mandatory,
+        timeout=timeout_s,
     )
     if not isinstance(confirmation, Basic.Ack):
         raise BrokerUnavailable(f"{message_id} refused by RabbitMQ: {confirmation!r}")
@@ -179,30 +186,30 @@ class BrokerClient:
         """Publish a command and return once RabbitMQ confirmed it (persistent, mandatory)."""
         if self._commands is None or not self.connected:
             raise BrokerUnavailable("not connected to RabbitMQ")
-        with tracer.start_as_current_span(
-            f"{t.COMMANDS_EXCHANGE} publish", kind=SpanKind.PRODUCER
-        ) as span:
-            span.set_attribute("messaging.system", "rabbitmq")
-            span.set_attribute("messaging.rabbitmq.destination.routing_key", routing_key)
-            span.set_attribute("messaging.message.id", message_id)
+        attributes = {
+            "messaging.system": "rabbitmq",
+            "messaging.rabbitmq.destination.routing_key": routing_key,
+            "messaging.message.id": message_id,
+        }
+        with producer_span(f"{t.COMMANDS_EXCHANGE} publish", attributes):
             carrier = dict(headers)
-            propagate.inject(carrier)
+            inject_trace(carrier)
+            # Straight onto the channel (no aio-pika message object): the channel raises for an
+            # unroutable command (mandatory, on_return_raises) as aio-pika's publish did.
+            assert self._command_channel is not None
             try:
-                # Straight onto the channel (no aio-pika message object): the channel raises for
-                # an unroutable command (mandatory, on_return_raises) as aio-pika's publish did.
-                assert self._command_channel is not None
                 channel = await self._command_channel.get_underlay_channel()
-                async with asyncio.timeout(5):
-                    await publish_confirmed(
-                        channel,
-                        t.COMMANDS_EXCHANGE,
-                        routing_key,
-                        body,
-                        message_id=message_id,
-                        headers=carrier,
-                        correlation_id=task_id,
-                        mandatory=True,
-                    )
+                await publish_confirmed(
+                    channel,
+                    t.COMMANDS_EXCHANGE,
+                    routing_key,
+                    body,
+                    message_id=message_id,
+                    headers=carrier,
+                    correlation_id=task_id,
+                    mandatory=True,
+                    timeout_s=COMMAND_CONFIRM_TIMEOUT_S,
+                )
             except (*BROKER_ERRORS, TimeoutError) as exc:
                 raise BrokerUnavailable(f"publish not confirmed: {exc!r}") from exc
 

@@ -1,5 +1,6 @@
 """OpenTelemetry and Sentry, set up once per process before any app object exists."""
 
+import contextlib
 import logging
 import random
 from collections.abc import Awaitable, Callable, Sequence
@@ -158,6 +159,27 @@ async def trace_requests(
 def spans_exported() -> bool:
     """Whether `setup_telemetry` installed an exporter, so spans are recorded."""
     return _exporting
+
+
+def producer_span(name: str, attributes: dict[str, str]) -> contextlib.AbstractContextManager[Any]:
+    """The PRODUCER span a publish runs in when spans are exported, as the current span.
+
+    Without an exporter there is nothing to enter: `TraceIdsOnly` would hand back the current
+    span itself, so the message carries the same `traceparent` either way (`inject_trace`),
+    and the attach, detach and attribute calls are skipped (~10 µs per command).
+    """
+    if not _exporting:
+        return contextlib.nullcontext()
+    return _tracer.start_as_current_span(name, kind=SpanKind.PRODUCER, attributes=attributes)
+
+
+def inject_trace(carrier: dict[str, Any]) -> None:
+    """The current trace context into a message's headers: every installed propagator when
+    spans are exported, W3C's `traceparent` alone otherwise (all the services read)."""
+    if _exporting:
+        propagate.inject(carrier)
+    else:
+        _W3C.inject(carrier)
 
 
 class TraceContextMiddleware(BaseMiddleware):
