@@ -1,5 +1,7 @@
 """Bad requests get a clear error in the envelope and change nothing."""
 
+import asyncio
+import json
 from uuid import uuid4
 
 import aiohttp
@@ -169,3 +171,43 @@ async def test_broker_unreachable_is_503_with_retry_after_never_202(
         )
         assert status == 201, body
         assert body["result"]["state"] == "SUCCESS"
+
+
+async def test_a_body_that_stalls_is_408_and_creates_nothing(
+    system: System, http: aiohttp.ClientSession
+) -> None:
+    """A body sent in parts within the time allowed is read whole; one that stops half-way is
+    answered 408 once `body_timeout_s` passes, and its command is never published."""
+    from .gateways import gateway_processes
+
+    name = f"Stalled body {uuid4()}"
+    body = json.dumps({"name": name, "customer": "B"}).encode()
+    token = bearer(system.settings)["Authorization"]
+
+    async def send(parts: list[bytes], pause_s: float) -> tuple[int, dict[str, object]]:
+        reader, writer = await asyncio.open_connection("127.0.0.1", 18096)
+        head = (
+            f"POST /projects HTTP/1.1\r\nHost: gateway\r\nAuthorization: {token}\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
+            "Prefer: wait=10\r\nConnection: close\r\n\r\n"
+        )
+        writer.write(head.encode())
+        for part in parts:
+            writer.write(part)
+            await writer.drain()
+            await asyncio.sleep(pause_s)
+        raw = await asyncio.wait_for(reader.read(), 15)
+        writer.close()
+        status_line, _, rest = raw.partition(b"\r\n")
+        envelope = json.loads(rest.partition(b"\r\n\r\n")[2])
+        return int(status_line.split()[1]), envelope
+
+    async with gateway_processes([18096], body_timeout_s="1"):
+        status, envelope = await send([body[:10], body[10:]], 0.3)
+        assert status == 201, envelope
+        status, envelope = await send([body[:10]], 0.0)  # the rest never comes
+        assert status == 408, envelope
+        assert envelope["errors"][0]["type"] == "timeout"
+    status, envelope, _ = await call(http, "GET", "/projects", params={"q": name})
+    assert status == 200, envelope
+    assert [p["name"] for p in envelope["result"]["items"]] == [name]

@@ -115,8 +115,11 @@ async def read_json(request: web.Request, timeout_s: float) -> Any:
             type="unsupported_media_type",
             field="Content-Type",
         )
+    if request.content.is_eof():  # the whole body came with the headers: nothing to wait for
+        return parse_json(await request.read())
     try:
-        raw = await asyncio.wait_for(request.read(), timeout_s)
+        async with asyncio.timeout(timeout_s):
+            raw = await request.read()
     except TimeoutError as exc:
         raise ApiError(408, "the request body arrived too slowly", type="timeout") from exc
     return parse_json(raw)
