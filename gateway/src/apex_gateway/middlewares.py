@@ -1,5 +1,6 @@
 """Every error as an envelope, never a stack trace; request counts and latency."""
 
+import functools
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -40,6 +41,18 @@ async def measured(request: web.Request, handler: Handler) -> web.StreamResponse
     name = route.canonical if route is not None else "unmatched"
     started = time.perf_counter()
     response = await handler(request)
-    LATENCY.labels(name).observe(time.perf_counter() - started)
-    REQUESTS.labels(name, str(response.status)).inc()
+    _latency_of(name).observe(time.perf_counter() - started)
+    _count_of(name, response.status).inc()
     return response
+
+
+# A labelled child looked up once per route and status (a bounded set: routes are declared,
+# statuses few) instead of on every request (`labels()` takes a lock and builds a tuple).
+@functools.cache
+def _latency_of(route: str) -> Histogram:
+    return LATENCY.labels(route)
+
+
+@functools.cache
+def _count_of(route: str, status: int) -> Counter:
+    return REQUESTS.labels(route, str(status))
