@@ -87,6 +87,7 @@ async def record(procs: Processes, target: str, out: Path, delay_s: float, secon
     await asyncio.sleep(delay_s)
     argv = [executable(), "record", "--pid", str(procs.pid(target)), "--duration", str(seconds)]
     argv += ["--rate", str(SAMPLE_HZ), "--format", "raw", "--full-filenames", "--function"]
+    out.parent.mkdir(parents=True, exist_ok=True)
     await procs.start(f"py-spy-{target}", [*argv, "-o", str(out)])
     await procs.wait_exit(f"py-spy-{target}", seconds + 30)
 
