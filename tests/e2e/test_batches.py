@@ -172,8 +172,10 @@ async def test_the_same_message_twice_in_one_batch_takes_effect_once(
 
 
 async def test_a_redelivered_message_is_handled_alone(system: System) -> None:
-    consumer = BatchConsumer.__new__(BatchConsumer)  # only its batching: no connection
-    consumer.batch_max = 100
+    nothing: Any = None  # only its batching is used: no connection, store or handler
+    consumer = BatchConsumer(
+        "q", "x", "amqp://", nothing, nothing, nothing, prefetch=1, batch_max=100, batch_wait_s=0
+    )
     async with holding_queue(system, settled=False) as (channel, queue):
         first, again, last = await take(
             channel, queue, [(t.PROJECT_CREATE, create(str(uuid4())), "") for _ in range(3)]
@@ -182,8 +184,11 @@ async def test_a_redelivered_message_is_handled_alone(system: System) -> None:
         redelivered = await queue.get(no_ack=False, timeout=5)
         assert redelivered is not None and redelivered.redelivered
         fresh = await take(channel, queue, [(t.PROJECT_CREATE, create(str(uuid4())), "")])
-        consumer._buffer = [first, redelivered, last, *fresh]
-        assert [consumer._take() for _ in range(3)] == [[first], [redelivered], [last, *fresh]]
+        for message in [first, redelivered, last, *fresh]:
+            consumer.buffer.add(message)
+        batches = [await consumer.buffer.next_batch() for _ in range(3)]
+        assert batches == [[first], [redelivered], [last, *fresh]]
+        assert len(consumer.buffer) == 0
 
 
 async def test_fifty_updates_in_one_burst_apply_in_order_and_each_if_match_is_honoured(

@@ -3,11 +3,12 @@
 FastStream handles one message per handler call (about 3,000 messages/s on the machines
 measured); the audit log must take 5,000+ events/s in one process. So FastStream declares,
 binds and documents the two queues, and this consumer reads them itself: messages are
-buffered, appended in batches by `append` (one transaction per batch), and acked — one ack for
-the whole batch — only after that transaction committed. A redelivered message is skipped by
-its message id. aio-pika keeps the connection and channel alive (robust); deliveries are taken
-from its underlying aiormq channel, which skips building an aio-pika message object per
-delivery (a third of the per-message cost).
+buffered and batched as every batched consumer's are (`apex_runtime.delivery_buffer`, the
+same rule as project-service's commands), appended by `append` (one transaction per batch),
+and acked — one ack for the whole batch — only after that transaction committed. A redelivered
+message is skipped by its message id. aio-pika keeps the connection and channel alive
+(robust); deliveries are taken from its underlying aiormq channel, which skips building an
+aio-pika message object per delivery (a third of the per-message cost).
 """
 
 import asyncio
@@ -35,6 +36,7 @@ from opentelemetry.trace import (
 )
 
 from apex_contracts import topology as t
+from apex_runtime.delivery_buffer import DeliveryBuffer
 
 from .canonical import NotCanonical
 from .chain import Draft
@@ -88,12 +90,10 @@ class BatchIngest:
         self.append = append
         self.redactor = redactor
         self.prefetch = prefetch
-        self.batch_max = batch_max
-        self.batch_wait_s = batch_wait_s
         self.on_appended = on_appended
-        self._buffer: list[_Pending] = []
-        self._arrived = asyncio.Event()
-        self._full = asyncio.Event()  # the buffer holds a whole batch
+        # In delivery order: an ack may cover every earlier delivery of its channel. Nobody
+        # waits on an entry, so a lone one lingers for company (one commit for several).
+        self.buffer = DeliveryBuffer[_Pending](batch_max, batch_wait_s, linger_alone=True)
         self._connection: AbstractRobustConnection | None = None
         self._dead: AbstractExchange | None = None
         self._failing: str | None = None
@@ -123,8 +123,8 @@ class BatchIngest:
                 for underlay, tag in self._consumers:  # no new deliveries
                     await underlay.basic_cancel(tag)
             try:
-                while self._buffer:  # at shutdown, one attempt; what is left comes back
-                    if not await self._store(self._take(), retry=False):
+                while len(self.buffer):  # at shutdown, one attempt; what is left comes back
+                    if not await self._store(self.buffer.take(), retry=False):
                         break  # acking a later batch would ack this one too
             except Exception:
                 log.exception("audit entries not stored at shutdown; they will come back")
@@ -162,24 +162,10 @@ class BatchIngest:
                 context=publisher,
                 kind=SpanKind.CONSUMER,
             ).end()
-        self._buffer.append(pending)  # in delivery order: acks may cover every earlier one
-        self._arrived.set()
-        if len(self._buffer) >= self.batch_max:
-            self._full.set()
-
-    def _take(self) -> list[_Pending]:
-        batch, self._buffer = self._buffer[: self.batch_max], self._buffer[self.batch_max :]
-        return batch
+        self.buffer.add(pending)
 
     async def _store_forever(self) -> None:
-        while True:
-            await self._arrived.wait()
-            if len(self._buffer) < self.batch_max:  # linger (one commit for many), not past full
-                self._full.clear()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._full.wait(), self.batch_wait_s)
-            self._arrived.clear()
-            batch = self._take()
+        while batch := await self.buffer.next_batch():
             try:
                 await self._store(batch, retry=True)
             except Exception as exc:  # e.g. apex.dead unreachable: keep the order, try again
@@ -187,9 +173,7 @@ class BatchIngest:
                 log.exception("audit batch not settled; retrying")
                 await asyncio.sleep(1.0)
             finally:  # what is not settled (an error, or cancelled at shutdown) goes first again
-                self._buffer[:0] = [p for p in batch if not p.settled]
-            if self._buffer:
-                self._arrived.set()
+                self.buffer.give_back(p for p in batch if not p.settled)
 
     async def _store(self, batch: list[_Pending], *, retry: bool) -> bool:
         """Append a batch and ack it; True once every message of it is settled.

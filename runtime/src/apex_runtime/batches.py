@@ -43,6 +43,7 @@ from apex_contracts.tasks import TaskError, TaskState
 
 from .broker import delivered_routing_key, field_errors, invalid_reason
 from .dead_letters import dead_letter
+from .delivery_buffer import DeliveryBuffer
 from .errors import DomainError
 from .status_store import Move, StatusStore, Transition
 from .tasks import AwaitChildren, MessageContext, ReportBacklog, TaskRunner
@@ -94,16 +95,13 @@ class BatchConsumer:
         self.work = work
         self.runner = runner
         self.prefetch = max(prefetch, 2 * batch_max)  # the next batch arrives during this one
-        self.batch_max = batch_max
-        self.batch_wait_s = batch_wait_s
         self.routes: dict[str, Route] = {}
-        self._buffer: list[AbstractIncomingMessage] = []
-        self._arrived = asyncio.Event()
-        self._full = asyncio.Event()
+        self.buffer = DeliveryBuffer[AbstractIncomingMessage](
+            batch_max, batch_wait_s, alone=_redelivered
+        )
         self._connection: AbstractRobustConnection | None = None
         self._describe = describe
         self._consuming: tuple[AbstractQueue, str] | None = None
-        self._stopping = False
         self._idle = asyncio.Event()  # no batch in hand
         self._idle.set()
         self.batch_sizes: Counter[int] = Counter()  # messages per batch handled → batches
@@ -146,36 +144,22 @@ class BatchConsumer:
             await self._connection.close()
 
     async def _received(self, message: AbstractIncomingMessage) -> None:
-        self._buffer.append(message)
-        self._arrived.set()
-        if len(self._buffer) >= self.batch_max:
-            self._full.set()
+        self.buffer.add(message)
 
     async def _handle_forever(self) -> None:
-        while True:
-            await self._arrived.wait()
-            if 1 < len(self._buffer) < self.batch_max and self.batch_wait_s > 0:
-                self._full.clear()  # linger to fill the batch, never past a full one
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._full.wait(), self.batch_wait_s)
-            self._arrived.clear()
-            if self._stopping:
-                return
+        while batch := await self.buffer.next_batch():  # empty once stopping
             self._idle.clear()
             try:
-                await self.handle(self._take())
+                await self.handle(batch)
             except Exception:  # what was not settled went back to the queue
                 log.exception("batch not handled; its messages come back")
                 await asyncio.sleep(1.0)
             finally:
                 self._idle.set()
-            if self._buffer:
-                self._arrived.set()
 
     async def stop(self, timeout_s: float) -> None:
         """Stop taking messages and let the batch in hand finish (up to `timeout_s`)."""
-        self._stopping = True
-        self._arrived.set()
+        self.buffer.close()
         if self._consuming is not None:
             queue, tag = self._consuming
             try:  # no new deliveries; the buffered ones come back when the connection closes
@@ -186,19 +170,6 @@ class BatchConsumer:
                     raise
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._idle.wait(), timeout_s)
-
-    def _take(self) -> list[AbstractIncomingMessage]:
-        """The next batch: a redelivered message alone, else the fresh ones up to the next."""
-        if _redelivered(self._buffer[0]):
-            batch = self._buffer[:1]
-        else:
-            batch = []
-            for message in self._buffer[: self.batch_max]:
-                if _redelivered(message):
-                    break
-                batch.append(message)
-        del self._buffer[: len(batch)]
-        return batch
 
     async def handle(self, messages: Sequence[AbstractIncomingMessage]) -> None:
         """Handle, report and ack one batch of deliveries (in delivery order)."""
