@@ -46,7 +46,7 @@ class Settings(BaseSettings):
     outbox_sweep_after_s: float = Field(default=5.0, ge=0)
     # Batched consumers (apex_runtime.batches): up to batch_max messages per transaction, taken
     # from what has arrived; batch_wait_s > 0 lingers that long to fill a partial batch.
-    batch_max: int = Field(default=100, ge=1, le=1000)
+    batch_max: int = Field(default=32, ge=1, le=1000)
     batch_wait_s: float = Field(default=0.0, ge=0, le=1)
     # bounded tables (retention.py): old inbox rows and sent outbox rows are deleted in batches
     inbox_retention_s: int = 7 * 24 * 3600  # at least INBOX_RETENTION_MIN_S (validated below)
