@@ -2,13 +2,17 @@
 
 import asyncio
 import json
+from typing import Any
 from uuid import uuid4
 
 import aiohttp
 import pytest
+from multidict import CIMultiDict
+
+from apex_runtime import amqp_client
 
 from .conftest import System, bearer
-from .helpers import call, create_project
+from .helpers import audit_types, call, create_project, task_done
 
 JSON = {"Content-Type": "application/json"}
 
@@ -171,6 +175,45 @@ async def test_broker_unreachable_is_503_with_retry_after_never_202(
         )
         assert status == 201, body
         assert body["result"]["state"] == "SUCCESS"
+
+
+async def test_a_command_sent_but_not_confirmed_in_time_is_504_with_its_task_never_503(
+    system: System, http: aiohttp.ClientSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """RabbitMQ has the command, but its confirm does not come in time (as on a connection the
+    broker blocked): the answer is 504 `outcome_unknown` naming the task, which is kept and
+    settles when the command is consumed; a retry with the same Idempotency-Key gets that
+    answer again and sends no second command."""
+    real_publish = amqp_client.publish_confirmed
+    sent: list[str] = []
+
+    async def confirm_too_late(*args: object, **kwargs: Any) -> None:
+        await real_publish(*args, **kwargs)  # type: ignore[arg-type]
+        sent.append(str(kwargs["message_id"]))
+        raise TimeoutError("injected: no confirm in time")
+
+    monkeypatch.setattr(amqp_client, "publish_confirmed", confirm_too_late)
+    key = {"Idempotency-Key": f"unconfirmed-{uuid4()}"}
+    draft = {"name": f"Unconfirmed {uuid4()}", "customer": "B"}
+    status, body, loose = await call(http, "POST", "/projects", json=draft, headers=key)
+    headers = CIMultiDict(loose)
+    assert status == 504, body
+    assert body["errors"][0]["type"] == "outcome_unknown"
+    task_id = body["result"]["task_id"]
+    assert headers["Location"] == f"/tasks/{task_id}" == body["result"]["status_url"]
+    assert "Retry-After" not in headers
+    again_status, again, _ = await call(http, "POST", "/projects", json=draft, headers=key)
+    assert (again_status, again["result"]["task_id"]) == (504, task_id), again
+    assert len(sent) == 1  # the retry was answered from the key, nothing published again
+    monkeypatch.undo()
+    task = await task_done(http, task_id)
+    assert task["state"] == "SUCCESS", task
+    project_id = task["result"]["project_id"]
+    assert body["result"]["project_id"] == project_id  # what a 202 would have shown
+    types = await audit_types(http, project_id, {"project.created"})
+    assert types.count("project.created") == 1
+    status, project, _ = await call(http, "GET", f"/projects/{project_id}")
+    assert status == 200 and project["result"]["name"] == draft["name"]
 
 
 async def test_a_body_that_stalls_is_408_and_creates_nothing(

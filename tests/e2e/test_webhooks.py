@@ -18,10 +18,11 @@ from sqlalchemy import text
 from apex_contracts.documents import DocumentRendered
 from apex_contracts.notifications import EmailSent
 from apex_notifications.signing import verify
+from apex_runtime import amqp_client
 from apex_runtime.broker import EVENTS
 
 from .conftest import System, bearer, client
-from .helpers import call, create_project
+from .helpers import call, create_project, task_done
 
 WAIT = {"Prefer": "wait=10"}
 
@@ -292,3 +293,33 @@ async def test_a_submissions_deliveries_are_children_of_its_task(
     for hook in hooks:
         task = await final_task(system, hook["task_id"])
         assert task.state == "SUCCESS", task
+
+
+async def test_a_registration_not_confirmed_in_time_is_504_and_still_shows_its_secret(
+    system: System,
+    http: aiohttp.ClientSession,
+    receiver: Receiver,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The register command reached RabbitMQ but its confirm came too late: the 504 names the
+    task and carries the secret (shown once: the webhook may yet exist), and once the task
+    settles, deliveries are signed with that very secret."""
+    real_publish = amqp_client.publish_confirmed
+
+    async def confirm_too_late(*args: Any, **kwargs: Any) -> None:
+        await real_publish(*args, **kwargs)
+        raise TimeoutError("injected: no confirm in time")
+
+    monkeypatch.setattr(amqp_client, "publish_confirmed", confirm_too_late)
+    status, body = await register(http, receiver.url, ["project.created"])
+    monkeypatch.undo()
+    assert status == 504, body
+    assert body["errors"][0]["type"] == "outcome_unknown"
+    unknown = body["result"]
+    secret, webhook_id = unknown["secret"], unknown["webhook_id"]
+    task = await task_done(http, unknown["task_id"])
+    assert task["state"] == "SUCCESS", task
+    project_id = await create_project(http, name="Registered without a confirm")
+    delivery = await receiver.wait_for("project.created", "project_id", project_id)
+    assert verify(secret, delivery.headers["X-Apex-Signature"], delivery.body, now=time.time())
+    assert (await call(http, "DELETE", f"/webhooks/{webhook_id}", headers=WAIT))[0] == 200

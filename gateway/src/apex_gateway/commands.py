@@ -9,10 +9,10 @@ from redis.exceptions import RedisError
 from apex_contracts import topology as t
 from apex_contracts.base import Message
 from apex_contracts.tasks import ErrorCode, TaskState, TaskView
-from apex_runtime.amqp_client import BrokerUnavailable
+from apex_runtime.amqp_client import BrokerUnavailable, ConfirmTimedOut
 
 from .deps import deps_of
-from .envelope import STATUS_OF, broker_unavailable, respond
+from .envelope import STATUS_OF, ApiError, broker_unavailable, respond
 from .guard import gate_of, idempotency_of, new_id
 from .principal import principal_of
 
@@ -44,7 +44,9 @@ async def accept(
         task_id, routing_key, who.account, who.actor, notify=deps.waiter.channel
     )
     await gate_of(request).admit(record)  # rate limit, idempotency key and task: one Redis step
-    await publish(request, routing_key, command, task_id=task_id, message_id=message_id)
+    await publish(
+        request, routing_key, command, task_id=task_id, message_id=message_id, answer=accepted
+    )
     status_url = f"/tasks/{task_id}"
     wait_s = requested_wait(request, deps.settings.max_wait_s)
     if wait_s:
@@ -62,9 +64,18 @@ async def accept(
 
 
 async def publish(
-    request: web.Request, routing_key: str, command: Message, *, task_id: str, message_id: str
+    request: web.Request,
+    routing_key: str,
+    command: Message,
+    *,
+    task_id: str,
+    message_id: str,
+    answer: dict[str, object] | None = None,
 ) -> None:
-    """Publish with a confirm, or answer 503 and drop the task nobody was told about."""
+    """Publish with a confirm. Refused or never sent: 503, and the task nobody was told about
+    is dropped. Sent but not confirmed in time: 504 with the task, which is kept, because the
+    command may still take effect (`outcome_unknown`); its `result` holds `answer`, what a 202
+    would have shown (a webhook's secret, shown once, included)."""
     deps = deps_of(request)
     who = principal_of(request)
     try:
@@ -79,6 +90,21 @@ async def publish(
         with suppress(RedisError):  # else it stays PENDING until its TTL; nobody has its id
             await deps.status.discard(task_id)
         raise broker_unavailable() from exc
+    except ConfirmTimedOut as exc:
+        raise outcome_unknown(task_id, answer) from exc
+
+
+def outcome_unknown(task_id: str, answer: dict[str, object] | None = None) -> ApiError:
+    """504 that names the task: the command may yet take effect, so nothing says it did not.
+    An Idempotency-Key keeps this answer, so a retry with it never sends a second command."""
+    status_url = f"/tasks/{task_id}"
+    return ApiError(
+        504,
+        "RabbitMQ did not confirm the command in time; it may still take effect: follow its task",
+        type="outcome_unknown",
+        headers={"Location": status_url},
+        result={"task_id": task_id, "status_url": status_url, **(answer or {})},
+    )
 
 
 def failed(task: TaskView) -> web.Response:

@@ -50,10 +50,12 @@ class ApiError(Exception):
         field: str = "",
         headers: dict[str, str] | None = None,
         errors: list[dict[str, str]] | None = None,
+        result: Any = None,
     ) -> None:
         super().__init__(message)
         self.status = status
         self.headers = headers
+        self.result = result
         self.errors = errors or [{"field": field, "message": message, "type": type}]
 
     @classmethod
@@ -73,7 +75,7 @@ class ApiError(Exception):
         return cls(422, "invalid request", type="invalid", errors=errors)
 
     def response(self) -> web.Response:
-        return respond(status=self.status, errors=self.errors, headers=self.headers)
+        return respond(self.result, status=self.status, errors=self.errors, headers=self.headers)
 
 
 def unavailable(what: str, retry_after_s: int) -> ApiError:

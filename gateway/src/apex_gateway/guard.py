@@ -291,8 +291,11 @@ async def _keep_or_release(
     admission: Admission, bucket: str, key: str, fingerprint: str, response: web.StreamResponse
 ) -> None:
     """Keep the final answer of the first request with a key for its retries; release the key
-    when there is no final answer yet (5xx, 409, 429), so that a retry may run."""
-    final = isinstance(response, web.Response) and response.status < 500
+    when there is no final answer yet (5xx, 409, 429), so that a retry may run. A 504 that
+    names its task (`outcome_unknown`) is kept: its command may still run, and a retry must
+    not send a second one."""
+    unknown = response.status == 504 and "Location" in response.headers
+    final = isinstance(response, web.Response) and (response.status < 500 or unknown)
     if not final or response.status in NOT_STORED:
         await admission.forget(bucket, key)
         return

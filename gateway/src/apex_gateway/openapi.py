@@ -46,7 +46,7 @@ IDEMPOTENCY = (
 )
 IF_MATCH_REQUIRED = ("If-Match", True, 'the ETag read, e.g. "3"; `*` for any version')
 IF_MATCH = ("If-Match", False, 'the ETag read, e.g. "3"')
-COMMAND_ERRORS = (400, 404, 408, 409, 412, 413, 415, 422, 503)
+COMMAND_ERRORS = (400, 404, 408, 409, 412, 413, 415, 422, 503, 504)
 
 REASONS = {
     200: "OK",
@@ -65,7 +65,8 @@ REASONS = {
     428: "If-Match required",
     429: "Rate limit reached (see Retry-After)",
     503: "A dependency is unavailable (see Retry-After)",
-    504: "A service did not answer in time",
+    504: "A service did not answer in time; for a command, RabbitMQ did not confirm it in time"
+    " (`outcome_unknown`: it may still take effect; follow the task in Location)",
 }
 
 

@@ -49,7 +49,12 @@ def _persistent(
 
 
 class BrokerUnavailable(Exception):
-    """RabbitMQ cannot be reached or did not confirm; the caller answers 503."""
+    """RabbitMQ cannot be reached or refused the message; the caller answers 503."""
+
+
+class ConfirmTimedOut(Exception):
+    """The message was handed to the connection but no confirm came in time: RabbitMQ may still
+    take it (a blocked connection delivers it once unblocked), so its outcome is unknown."""
 
 
 async def publish_confirmed(
@@ -183,7 +188,10 @@ class BrokerClient:
         message_id: str,
         headers: dict[str, Any],
     ) -> None:
-        """Publish a command and return once RabbitMQ confirmed it (persistent, mandatory)."""
+        """Publish a command and return once RabbitMQ confirmed it (persistent, mandatory).
+
+        Raises `BrokerUnavailable` when it was refused or could not be sent, `ConfirmTimedOut`
+        when it was sent and no confirm came in time."""
         if self._commands is None or not self.connected:
             raise BrokerUnavailable("not connected to RabbitMQ")
         attributes = {
@@ -210,7 +218,11 @@ class BrokerClient:
                     mandatory=True,
                     timeout_s=COMMAND_CONFIRM_TIMEOUT_S,
                 )
-            except (*BROKER_ERRORS, TimeoutError) as exc:
+            except TimeoutError as exc:
+                raise ConfirmTimedOut(
+                    f"{message_id} not confirmed in {COMMAND_CONFIRM_TIMEOUT_S:g} s"
+                ) from exc
+            except BROKER_ERRORS as exc:
                 raise BrokerUnavailable(f"publish not confirmed: {exc!r}") from exc
 
     async def publish_event(

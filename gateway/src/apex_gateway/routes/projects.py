@@ -26,7 +26,7 @@ routes = web.RouteTableDef()
 
 OPERATIONS = (
     Operation("post", "/projects", "Create a project", "engineer", Accepted, c.ProjectDraft,
-              success=(202, 201), errors=(400, 408, 409, 413, 415, 422, 503),
+              success=(202, 201), errors=(400, 408, 409, 413, 415, 422, 503, 504),
               headers=(PREFER, IDEMPOTENCY), command=True),
     Operation("get", "/projects", "List the account's projects, newest first", "viewer",
               c.ProjectPage, query=c.ListProjects, errors=(422, 503, 504)),

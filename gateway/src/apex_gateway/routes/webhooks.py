@@ -30,11 +30,11 @@ routes = web.RouteTableDef()
 OPERATIONS = (
     Operation("post", "/webhooks", "Register a webhook; the answer shows its secret once",
               "engineer", n.WebhookCreated, n.WebhookDraft, success=(201, 202),
-              errors=(400, 408, 409, 413, 415, 422, 503), headers=(PREFER, IDEMPOTENCY)),
+              errors=(400, 408, 409, 413, 415, 422, 503, 504), headers=(PREFER, IDEMPOTENCY)),
     Operation("get", "/webhooks", "List the account's webhooks (never their secrets)", "viewer",
               n.WebhookPage, errors=(503, 504)),
     Operation("delete", "/webhooks/{webhook_id}", "Delete a webhook", "engineer", Accepted,
-              success=(202, 200), errors=(400, 404, 409, 422, 503),
+              success=(202, 200), errors=(400, 404, 409, 422, 503, 504),
               headers=(PREFER, IDEMPOTENCY), command=True),
 )  # fmt: skip
 
@@ -68,7 +68,6 @@ async def register_webhook(request: web.Request) -> web.Response:
     command = n.RegisterWebhook(
         webhook_id=webhook_id, url=str(draft.url), events=draft.events, secret=secret
     )
-    await publish(request, n.WEBHOOK_REGISTER, command, task_id=task_id, message_id=message_id)
     status_url = f"/tasks/{task_id}"
     answer = n.WebhookCreated(
         webhook_id=webhook_id,
@@ -78,6 +77,9 @@ async def register_webhook(request: web.Request) -> web.Response:
         task_id=task_id,
         status_url=status_url,
     ).model_dump(mode="json")
+    await publish(
+        request, n.WEBHOOK_REGISTER, command, task_id=task_id, message_id=message_id, answer=answer
+    )
     wait_s = requested_wait(request, deps.settings.max_wait_s) or deps.settings.query_timeout_s
     task = await deps.waiter.wait(task_id, wait_s, admitted_here=True)
     if task is not None and task.state is TaskState.SUCCESS:
