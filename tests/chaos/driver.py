@@ -17,6 +17,7 @@ class Accepted:
     project_id: str
     task_id: str
     accepted_at: float
+    unknown: bool = False  # answered 504 `outcome_unknown`: sent, not confirmed in time
 
 
 @dataclass
@@ -43,7 +44,8 @@ class Driver:
         project_id: str | None = None,
         give_up_at: float,
     ) -> Accepted | None:
-        """Send until accepted (202), retrying through outages with the same key."""
+        """Send until accepted (202) or answered with an unknown outcome (504 naming its task,
+        followed like an acceptance), retrying through outages with the same key."""
         headers = {**self.headers, "Idempotency-Key": str(uuid4())}
         if method == "PUT":
             headers["If-Match"] = "*"
@@ -57,13 +59,15 @@ class Driver:
                     timeout=aiohttp.ClientTimeout(total=10),
                 ) as response:
                     answer = await response.json(content_type=None)
-                    if response.status == 202:
+                    unknown = response.status == 504 and _outcome_unknown(answer)
+                    if response.status == 202 or unknown:
                         result = answer["result"]
                         accepted = Accepted(
                             kind,
                             project_id or result["project_id"],
                             result["task_id"],
                             time.monotonic(),
+                            unknown=unknown,
                         )
                         self.ledger.accepted.append(accepted)
                         return accepted
@@ -159,3 +163,10 @@ class Driver:
             self.ledger.accepted.remove(accepted)  # probes are measured, not audited
             await self.final_state(session, accepted.task_id, deadline_s)
         return time.monotonic() - started
+
+
+def _outcome_unknown(answer: dict[str, object]) -> bool:
+    errors = answer.get("errors")
+    return isinstance(errors, list) and any(
+        isinstance(e, dict) and e.get("type") == "outcome_unknown" for e in errors
+    )
