@@ -4,8 +4,26 @@ import asyncio
 from typing import Any
 
 import aiohttp
+import pytest
+
+from apex_runtime import amqp_client
 
 FINAL = {"SUCCESS", "FAILURE", "REVOKED"}
+
+
+def confirms_too_late(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The gateway's commands reach RabbitMQ for real, but no confirm comes in time (as on a
+    connection the broker blocked): the message ids published, as they are."""
+    real_publish = amqp_client.publish_confirmed
+    sent: list[str] = []
+
+    async def confirm_too_late(*args: Any, **kwargs: Any) -> None:
+        await real_publish(*args, **kwargs)
+        sent.append(str(kwargs["message_id"]))
+        raise TimeoutError("injected: no confirm in time")
+
+    monkeypatch.setattr(amqp_client, "publish_confirmed", confirm_too_late)
+    return sent
 
 
 async def call(

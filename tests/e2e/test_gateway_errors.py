@@ -2,17 +2,14 @@
 
 import asyncio
 import json
-from typing import Any
 from uuid import uuid4
 
 import aiohttp
 import pytest
 from multidict import CIMultiDict
 
-from apex_runtime import amqp_client
-
 from .conftest import System, bearer
-from .helpers import audit_types, call, create_project, task_done
+from .helpers import audit_types, call, confirms_too_late, create_project, task_done
 
 JSON = {"Content-Type": "application/json"}
 
@@ -184,15 +181,7 @@ async def test_a_command_sent_but_not_confirmed_in_time_is_504_with_its_task_nev
     broker blocked): the answer is 504 `outcome_unknown` naming the task, which is kept and
     settles when the command is consumed; a retry with the same Idempotency-Key gets that
     answer again and sends no second command."""
-    real_publish = amqp_client.publish_confirmed
-    sent: list[str] = []
-
-    async def confirm_too_late(*args: object, **kwargs: Any) -> None:
-        await real_publish(*args, **kwargs)  # type: ignore[arg-type]
-        sent.append(str(kwargs["message_id"]))
-        raise TimeoutError("injected: no confirm in time")
-
-    monkeypatch.setattr(amqp_client, "publish_confirmed", confirm_too_late)
+    sent = confirms_too_late(monkeypatch)
     key = {"Idempotency-Key": f"unconfirmed-{uuid4()}"}
     draft = {"name": f"Unconfirmed {uuid4()}", "customer": "B"}
     status, body, loose = await call(http, "POST", "/projects", json=draft, headers=key)

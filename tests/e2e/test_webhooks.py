@@ -18,11 +18,10 @@ from sqlalchemy import text
 from apex_contracts.documents import DocumentRendered
 from apex_contracts.notifications import EmailSent
 from apex_notifications.signing import verify
-from apex_runtime import amqp_client
 from apex_runtime.broker import EVENTS
 
 from .conftest import System, bearer, client
-from .helpers import call, create_project, task_done
+from .helpers import call, confirms_too_late, create_project, task_done
 
 WAIT = {"Prefer": "wait=10"}
 
@@ -304,15 +303,10 @@ async def test_a_registration_not_confirmed_in_time_is_504_and_still_shows_its_s
     """The register command reached RabbitMQ but its confirm came too late: the 504 names the
     task and carries the secret (shown once: the webhook may yet exist), and once the task
     settles, deliveries are signed with that very secret."""
-    real_publish = amqp_client.publish_confirmed
-
-    async def confirm_too_late(*args: Any, **kwargs: Any) -> None:
-        await real_publish(*args, **kwargs)
-        raise TimeoutError("injected: no confirm in time")
-
-    monkeypatch.setattr(amqp_client, "publish_confirmed", confirm_too_late)
+    sent = confirms_too_late(monkeypatch)
     status, body = await register(http, receiver.url, ["project.created"])
     monkeypatch.undo()
+    assert len(sent) == 1
     assert status == 504, body
     assert body["errors"][0]["type"] == "outcome_unknown"
     unknown = body["result"]

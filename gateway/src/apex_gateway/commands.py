@@ -104,6 +104,7 @@ def outcome_unknown(task_id: str, answer: dict[str, object] | None = None) -> Ap
         type="outcome_unknown",
         headers={"Location": status_url},
         result={"task_id": task_id, "status_url": status_url, **(answer or {})},
+        final=True,
     )
 
 

@@ -38,6 +38,10 @@ def respond(
     )
 
 
+# A 5xx answer that is final all the same: its Idempotency-Key keeps it for retries.
+KEEPS_IDEMPOTENCY_KEY = web.ResponseKey("keeps_idempotency_key", bool)
+
+
 class ApiError(Exception):
     """Raised by a route; the error middleware turns it into an envelope."""
 
@@ -51,11 +55,13 @@ class ApiError(Exception):
         headers: dict[str, str] | None = None,
         errors: list[dict[str, str]] | None = None,
         result: Any = None,
+        final: bool = False,
     ) -> None:
         super().__init__(message)
         self.status = status
         self.headers = headers
         self.result = result
+        self.final = final  # its Idempotency-Key keeps it although it is a 5xx
         self.errors = errors or [{"field": field, "message": message, "type": type}]
 
     @classmethod
@@ -75,7 +81,12 @@ class ApiError(Exception):
         return cls(422, "invalid request", type="invalid", errors=errors)
 
     def response(self) -> web.Response:
-        return respond(self.result, status=self.status, errors=self.errors, headers=self.headers)
+        response = respond(
+            self.result, status=self.status, errors=self.errors, headers=self.headers
+        )
+        if self.final:
+            response[KEEPS_IDEMPOTENCY_KEY] = True
+        return response
 
 
 def unavailable(what: str, retry_after_s: int) -> ApiError:

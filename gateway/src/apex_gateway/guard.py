@@ -16,7 +16,7 @@ from apex_runtime.status_store import NewTask, StatusStore
 
 from .admission import Admission, Decision
 from .auth import Authenticator, Unauthorized
-from .envelope import ApiError, http_error, respond, task_store_unavailable
+from .envelope import KEEPS_IDEMPOTENCY_KEY, ApiError, http_error, respond, task_store_unavailable
 from .principal import PRINCIPAL, Principal
 from .security_events import SecurityEvents
 
@@ -291,11 +291,12 @@ async def _keep_or_release(
     admission: Admission, bucket: str, key: str, fingerprint: str, response: web.StreamResponse
 ) -> None:
     """Keep the final answer of the first request with a key for its retries; release the key
-    when there is no final answer yet (5xx, 409, 429), so that a retry may run. A 504 that
-    names its task (`outcome_unknown`) is kept: its command may still run, and a retry must
-    not send a second one."""
-    unknown = response.status == 504 and "Location" in response.headers
-    final = isinstance(response, web.Response) and (response.status < 500 or unknown)
+    when there is no final answer yet (5xx, 409, 429), so that a retry may run. A 5xx marked
+    final is kept (`outcome_unknown`: its command may still run, and a retry must not send a
+    second one)."""
+    final = isinstance(response, web.Response) and (
+        response.status < 500 or response.get(KEEPS_IDEMPOTENCY_KEY, False)
+    )
     if not final or response.status in NOT_STORED:
         await admission.forget(bucket, key)
         return
