@@ -48,9 +48,11 @@ test: install deploy-tools
 	scripts/ensure-services.sh
 	$(BIN)/pytest
 
-# The long chaos run (60 s of load, every fault including restarts of RabbitMQ, Redis and
-# PostgreSQL); `make test` runs a short form with the process kills.
+# The long forms: schemathesis with 300 examples per operation (make test runs 60), then the
+# chaos run (60 s of load, every fault including restarts of RabbitMQ, Redis and PostgreSQL;
+# `make test` runs a short form with the process kills).
 test-chaos: install
+	APEX_SCHEMATHESIS_EXAMPLES=300 $(BIN)/pytest tests/e2e/test_openapi.py -k schemathesis -s
 	APEX_CHAOS_FAULTS=all APEX_CHAOS_SECONDS=60 $(BIN)/pytest tests/chaos -s
 
 lint: install

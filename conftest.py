@@ -57,5 +57,12 @@ def pytest_report_header(config: pytest.Config) -> str:
 
 
 def pytest_collection_modifyitems(items: list) -> None:  # type: ignore[type-arg]
-    """Chaos tests restart RabbitMQ, Redis and PostgreSQL: they run after everything else."""
-    items.sort(key=lambda item: item.get_closest_marker("chaos") is not None)
+    """Tests that read what the whole suite did (`suite_end`) run after the others; chaos
+    tests restart RabbitMQ, Redis and PostgreSQL, so they run after everything else."""
+
+    def place(item: pytest.Item) -> int:
+        if item.get_closest_marker("chaos") is not None:
+            return 2
+        return 1 if item.get_closest_marker("suite_end") is not None else 0
+
+    items.sort(key=place)

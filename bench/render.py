@@ -25,7 +25,7 @@ from uuid import uuid4
 import orjson
 from harness import percentile
 
-from apex_contracts.projects import PayloadView, ProjectSubmitted, ProjectView, Site
+from apex_contracts.projects import PayloadView, ProjectSite, ProjectSubmitted, ProjectView
 from apex_contracts.signage import SinglePoleDesignRequest
 from apex_documents.app import ThreadedRenderer
 from apex_documents.package import Package, build_package, design_request
@@ -60,8 +60,8 @@ def submission(config: dict[str, Any], i: int) -> ProjectSubmitted:
     project_id = uuid4()
     project = ProjectView(
         project_id=project_id, account="bench", name=f"Bench pylon {i}", customer="Acme Signs",
-        pm_email="pm@example.com", notes=None,
-        site=Site(address=f"{i} Main St", wind_speed_mph=115, exposure="C"), status="submitted",
+        pm_email="pm@example.com", notes=None, status="submitted",
+        site=ProjectSite(address=f"{i} Main St", wind_speed_mph=115, exposure="C"),
         version=3, created_by="bench", created_at=NOW, updated_at=NOW,
     )  # fmt: skip
     payload = PayloadView(

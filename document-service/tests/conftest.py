@@ -16,9 +16,9 @@ import pytest
 
 from apex_contracts.projects import (
     PayloadView,
+    ProjectSite,
     ProjectSubmitted,
     ProjectView,
-    Site,
     SubmissionTasks,
 )
 from apex_contracts.signage import SinglePoleDesignReply
@@ -55,7 +55,7 @@ def submitted(
         customer="Acme Signs",
         pm_email="pm@example.com",
         notes=None,
-        site=Site(address="1 Main St, Springfield", wind_speed_mph=115, exposure="C"),
+        site=ProjectSite(address="1 Main St, Springfield", wind_speed_mph=115, exposure="C"),
         status="submitted",
         version=4,
         created_by="dev",

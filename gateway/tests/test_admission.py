@@ -100,7 +100,7 @@ async def test_a_task_is_read_in_the_step_that_counts_the_request(redis: Redis) 
 
     decision, read = await admission.admit_read(bucket, parent)
     assert decision.allowed and decision.remaining == 1 and read is not None
-    task = await store.view_of(read.fields, read.child_ids)
+    task = await store.record_of(read.fields, read.child_ids)
     assert task == await store.get(parent)
     assert task is not None and [c.task_id for c in task.children] == [child]
 

@@ -19,6 +19,7 @@ from apex_runtime.service import ServiceRuntime
 from apex_runtime.settings import Settings
 from apex_runtime.telemetry import setup_telemetry
 
+from .event_tap import EventTap
 from .mailbox import Mailbox, running_mailbox
 
 SPANS = InMemorySpanExporter()
@@ -31,6 +32,7 @@ class System:
     services: dict[str, ServiceRuntime]
     app: web.Application
     mailbox: Mailbox
+    events: EventTap  # every event published while the suite runs
 
 
 @pytest.fixture(scope="session")
@@ -50,12 +52,16 @@ async def system(settings: Settings) -> AsyncIterator[System]:
     }
     for runtime in services.values():
         await runtime.start()
+    events = EventTap(settings.amqp_url)
+    await events.start()
     app = create_app(settings)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", settings.gateway_port).start()
-    yield System(settings, f"http://127.0.0.1:{settings.gateway_port}", services, app, mailbox)
+    base_url = f"http://127.0.0.1:{settings.gateway_port}"
+    yield System(settings, base_url, services, app, mailbox, events)
     await runner.cleanup()
+    await events.stop()
     for runtime in services.values():
         await runtime.stop()
     await mail.__aexit__(None, None, None)

@@ -11,7 +11,7 @@ from uuid import UUID
 
 from pydantic import Field
 
-from .base import Message
+from .base import Message, Rfc3339
 
 # Names on the wire owned by audit-service (next to `topology.AUDIT_SEARCH`).
 AUDIT_EXPORT: Final = "audit.export"
@@ -36,8 +36,8 @@ class SearchAudit(Message):
     project_id: UUID | None = None
     actor: str | None = None
     type: str | None = None  # a routing key; `security.*` matches every key under `security.`
-    since: datetime | None = None
-    until: datetime | None = None
+    since: Rfc3339 | None = None
+    until: Rfc3339 | None = None
     cursor: str | None = None
     limit: int = Field(default=50, ge=1, le=500)
 
@@ -74,8 +74,8 @@ class AuditPage(Message):
 class ExportAudit(Message):
     """One bounded chunk of `GET /audit/export`, oldest first; callers loop on `next_after`."""
 
-    since: datetime | None = None
-    until: datetime | None = None
+    since: Rfc3339 | None = None
+    until: Rfc3339 | None = None
     after: int = Field(default=0, ge=0)  # continue after this sequence
     limit: int = Field(default=1000, ge=1, le=5000)
 

@@ -11,7 +11,7 @@ class FieldError(BaseModel):
     type: str
 
 
-class Trace(BaseModel):
+class EnvelopeTrace(BaseModel):
     trace_id: str | None = None
 
 
@@ -20,4 +20,4 @@ class Envelope(BaseModel):
     errors: list[FieldError] = []
     assumptions: list[str] = []
     confidence: float = 1.0
-    trace: Trace = Trace()
+    trace: EnvelopeTrace = EnvelopeTrace()

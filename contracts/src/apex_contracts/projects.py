@@ -12,12 +12,17 @@ Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 Notes = Annotated[str, StringConstraints(max_length=10_000)]
 ProjectStatus = Literal["draft", "submitted", "changes_requested", "approved", "deleted"]
 PAYLOAD_MAX_BYTES = 256 * 1024
+MAX_VERSION = 2**31 - 1  # versions are PostgreSQL integers, from 1
 
 
-class Site(BaseModel):
+class ProjectSite(BaseModel):
     address: Annotated[str, StringConstraints(max_length=500)] | None = None
     wind_speed_mph: Annotated[float, Field(ge=85, le=250, allow_inf_nan=False)] | None = None
     exposure: Literal["B", "C", "D"] | None = None
+
+
+class ProjectSiteDraft(ProjectSite, Strict):
+    """`site` in a request body (`ProjectSite` itself is forward compatible inside messages)."""
 
 
 class ProjectFields(BaseModel):
@@ -27,11 +32,13 @@ class ProjectFields(BaseModel):
     customer: Name
     pm_email: EmailStr | None = None
     notes: Notes | None = None
-    site: Site | None = None
+    site: ProjectSite | None = None
 
 
 class ProjectDraft(ProjectFields, Strict):
     """Body of `POST /projects` and `PUT /projects/{id}`."""
+
+    site: ProjectSiteDraft | None = None
 
 
 class PayloadDraft(Strict):
@@ -50,12 +57,12 @@ class CreateProject(ProjectFields, Message):
 
 class UpdateProject(ProjectFields, Message):
     project_id: UUID
-    expected_version: int | None = Field(default=None, ge=1)  # None: If-Match: *
+    expected_version: int | None = Field(default=None, ge=1, le=MAX_VERSION)  # None: If-Match: *
 
 
 class DeleteProject(Message):
     project_id: UUID
-    expected_version: int | None = Field(default=None, ge=1)
+    expected_version: int | None = Field(default=None, ge=1, le=MAX_VERSION)
 
 
 class SaveProjectPayload(PayloadDraft, Message):
@@ -91,7 +98,7 @@ class ProjectView(Message):
     customer: str
     pm_email: str | None
     notes: str | None
-    site: Site | None
+    site: ProjectSite | None
     status: ProjectStatus
     version: int
     created_by: str

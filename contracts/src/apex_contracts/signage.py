@@ -101,13 +101,7 @@ class _Part(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
 
-class _In(Strict):
-    """A request block: unknown fields are rejected, nothing is coerced ("20", true)."""
-
-    model_config = ConfigDict(strict=True)
-
-
-class Site(_In):
+class Site(Strict):
     """ASCE 7-16 site: ultimate basic wind speed V (Fig. 26.5-1), exposure, K_zt, K_e."""
 
     wind_speed_mph: WindMph
@@ -116,7 +110,7 @@ class Site(_In):
     ke: Ke = 1.0
 
 
-class Cabinet(_In):
+class Cabinet(Strict):
     """A cabinet centred on the pole; z_offset_ft is its bottom above grade."""
 
     width_ft: Annotated[float, Bounded(0.1, 60, "ft", f"{_FACE}; {_TINY}", lo_open=False)]
@@ -171,7 +165,7 @@ def _check_stack(cabinets: list[Cabinet], info: ValidationInfo) -> list[Cabinet]
     return cabinets
 
 
-class SignSpec(_In):
+class SignSpec(Strict):
     """A sign: cabinets hanging from overall_height_ft (the top) and its site."""
 
     overall_height_ft: HeightFt
@@ -181,7 +175,7 @@ class SignSpec(_In):
     _stack = field_validator("cabinets")(_check_stack)
 
 
-class CabinetsDeriveRequest(_In):
+class CabinetsDeriveRequest(Strict):
     """signage.cabinets.derive: geometry, and wind actions when a site is given."""
 
     overall_height_ft: HeightFt
@@ -191,14 +185,14 @@ class CabinetsDeriveRequest(_In):
     _stack = field_validator("cabinets")(_check_stack)
 
 
-class Loads(_In):
+class Loads(Strict):
     """Factored (LRFD) moment and shear at grade of the whole structure."""
 
     M_kipin: Moment
     V_kip: Annotated[float, Bounded(0, 500, "kip", _SANE)] | None = None
 
 
-class PolePrefs(_In):
+class PolePrefs(Strict):
     """Which sections to rank and how (steel_grade filters families and sets Fy)."""
 
     family: Annotated[list[Family], Field(min_length=1, max_length=4)] = Field(
@@ -233,7 +227,7 @@ def _aluminum_lock(material: Material, height_ft: float | None, field: str) -> M
     return material
 
 
-class PolesOptionsRequest(_In):
+class PolesOptionsRequest(Strict):
     """signage.poles.options: rank the catalogue for loads or a sign."""
 
     height_ft: HeightFt
@@ -267,7 +261,7 @@ class PolesOptionsRequest(_In):
         return self
 
 
-class Soil(_In):
+class Soil(Strict):
     """Allowable lateral bearing (psf/ft) or an IBC Table 1806.2 class."""
 
     lateral_bearing_psf_per_ft: Rate | None = None
@@ -281,7 +275,7 @@ class Soil(_In):
         return self
 
 
-class FootingSolveRequest(_In):
+class FootingSolveRequest(Strict):
     """signage.footing.solve: ASD lateral load P at h_ft (or M at grade and h_ft)."""
 
     P_lbf: Annotated[float, Bounded(1, 200_000, "lbf", f"{_SANE}; {_TINY}", False)] | None = None
@@ -301,7 +295,7 @@ class FootingSolveRequest(_In):
         return self
 
 
-class ConcreteYardsRequest(_In):
+class ConcreteYardsRequest(Strict):
     """signage.concrete.yards: count round footings."""
 
     diameter_ft: Annotated[float, Bounded(0.1, 20, "ft", f"{_SANE}; {_TINY}", lo_open=False)]
@@ -309,13 +303,13 @@ class ConcreteYardsRequest(_In):
     count: Annotated[int, Field(ge=1, le=100)] = 1
 
 
-class FootingGeometry(_In):
+class FootingGeometry(Strict):
     """Diameter of the round footing."""
 
     diameter_ft: Diameter
 
 
-class SinglePoleDesignRequest(_In):
+class SinglePoleDesignRequest(Strict):
     """signage.single_pole.design: sign, pole preferences, soil and footing diameter."""
 
     sign: SignSpec

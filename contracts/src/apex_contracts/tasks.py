@@ -65,13 +65,12 @@ class ChildTask(BaseModel):
 
 
 class TaskView(BaseModel):
-    """A task as `GET /tasks/{id}` shows it."""
+    """A task as `GET /tasks/{id}` shows it: the public shape, which the OpenAPI document
+    describes; `TaskRecord` adds what the store keeps for itself."""
 
     task_id: str
     kind: str
     state: TaskState
-    account: str
-    owner: str
     result: Any = None
     error: TaskError | None = None
     attempts: int = 0
@@ -81,3 +80,10 @@ class TaskView(BaseModel):
     updated_at: datetime
     parent_id: str | None = None
     children: list[ChildTask] = []
+
+
+class TaskRecord(TaskView):
+    """A task as the task store keeps it: the view plus whose it is (never shown)."""
+
+    account: str
+    owner: str

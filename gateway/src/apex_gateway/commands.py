@@ -8,7 +8,7 @@ from redis.exceptions import RedisError
 
 from apex_contracts import topology as t
 from apex_contracts.base import Message
-from apex_contracts.tasks import ErrorCode, TaskState, TaskView
+from apex_contracts.tasks import ErrorCode, TaskRecord, TaskState, TaskView
 from apex_runtime.amqp_client import BrokerUnavailable, ConfirmTimedOut
 
 from .deps import deps_of
@@ -108,7 +108,7 @@ def outcome_unknown(task_id: str, answer: dict[str, object] | None = None) -> Ap
     )
 
 
-def failed(task: TaskView) -> web.Response:
+def failed(task: TaskRecord) -> web.Response:
     error = task.error
     code = error.code if error else ErrorCode.CONFLICT
     message = error.message if error else "the task was cancelled"
@@ -119,6 +119,10 @@ def failed(task: TaskView) -> web.Response:
     )
 
 
-def task_body(task: TaskView) -> dict[str, object]:
-    """A task as clients see it (the account stays internal)."""
-    return task.model_dump(mode="json", exclude={"account", "owner"})
+PUBLIC_TASK_FIELDS = set(TaskView.model_fields)
+
+
+def task_body(task: TaskRecord) -> dict[str, object]:
+    """A task as clients see it: the fields of the public `TaskView`, nothing the store keeps
+    for itself."""
+    return task.model_dump(mode="json", include=PUBLIC_TASK_FIELDS)

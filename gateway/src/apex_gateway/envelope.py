@@ -80,6 +80,11 @@ class ApiError(Exception):
         ]
         return cls(422, "invalid request", type="invalid", errors=errors)
 
+    @classmethod
+    def malformed_header(cls, name: str, message: str) -> "ApiError":
+        """400 naming a request header whose value breaks its documented syntax."""
+        return cls(400, message, type="invalid", field=name)
+
     def response(self) -> web.Response:
         response = respond(
             self.result, status=self.status, errors=self.errors, headers=self.headers

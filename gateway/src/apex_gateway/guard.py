@@ -3,6 +3,7 @@
 import hashlib
 import ipaddress
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from uuid import NAMESPACE_URL, UUID, uuid5
@@ -10,13 +11,14 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from aiohttp import web
 from aiohttp.typedefs import Middleware
 
-from apex_contracts.tasks import TaskView
+from apex_contracts.tasks import TaskRecord
 from apex_runtime.ids import random_id, random_uuid
 from apex_runtime.status_store import NewTask, StatusStore
 
 from .admission import Admission, Decision
 from .auth import Authenticator, Unauthorized
 from .envelope import KEEPS_IDEMPOTENCY_KEY, ApiError, http_error, respond, task_store_unavailable
+from .openapi import IDEMPOTENCY_KEY_PATTERN
 from .principal import PRINCIPAL, Principal
 from .security_events import SecurityEvents
 
@@ -85,14 +87,14 @@ class Gate:
         if self.decision.in_process:  # Redis is unreachable: no task could be recorded
             raise task_store_unavailable()
 
-    async def read(self, status: StatusStore, task_id: str) -> TaskView | None:
+    async def read(self, status: StatusStore, task_id: str) -> TaskRecord | None:
         """Count the request and read the task; None if there is no such task."""
         self.decision, read = await self.admission.admit_read(self.bucket, task_id)
         if _turned_away(self.decision):
             raise TurnedAway
         if read is None:  # Redis is unreachable
             raise task_store_unavailable()
-        return await status.view_of(read.fields, read.child_ids)
+        return await status.record_of(read.fields, read.child_ids)
 
     @property
     def claimed(self) -> bool:
@@ -173,18 +175,18 @@ def _too_many(admission: Admission, decision: Decision) -> web.Response:
     )
 
 
+_IDEMPOTENCY_KEY = re.compile(IDEMPOTENCY_KEY_PATTERN)
+
+
 def _idempotency_key(request: web.Request) -> str | None:
     if request.method not in MUTATING:
         return None
     key = request.headers.get("Idempotency-Key")
     if key is None:
         return None
-    if not 1 <= len(key) <= 255 or not key.isprintable():
-        raise ApiError(
-            400,
-            "Idempotency-Key must be 1 to 255 printable characters",
-            type="invalid",
-            field="Idempotency-Key",
+    if not _IDEMPOTENCY_KEY.fullmatch(key):
+        raise ApiError.malformed_header(
+            "Idempotency-Key", "Idempotency-Key must be 1 to 255 printable ASCII characters"
         )
     return key
 

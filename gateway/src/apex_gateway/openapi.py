@@ -21,6 +21,19 @@ class Accepted(BaseModel):
 
 
 @dataclass(frozen=True)
+class Link:
+    """An OpenAPI link: an operation a response's values feed, so a client (and schemathesis's
+    stateful phase) can follow a create to its reads. Values are runtime expressions such as
+    `$response.body#/result/task_id`; a parameter named `header.X` sets a request header."""
+
+    name: str
+    method: str
+    path: str
+    parameters: dict[str, str]
+    statuses: tuple[int, ...]
+
+
+@dataclass(frozen=True)
 class Operation:
     method: str
     path: str
@@ -31,21 +44,50 @@ class Operation:
     query: type[BaseModel] | None = None
     success: tuple[int, ...] = (200,)
     errors: tuple[int, ...] = ()
-    headers: tuple[tuple[str, bool, str], ...] = ()  # (name, required, description)
-    query_params: tuple[tuple[str, bool, str], ...] = ()  # extra query parameters, as headers
+    headers: tuple["Param", ...] = ()
+    query_params: tuple["Param", ...] = ()  # beyond those of `query`
     media_type: str = "application/json"  # of the success response
-    command: bool = False
+    sse_event: str = ""  # for text/event-stream: the event name each `result` is sent under
+    command: bool = False  # answers with a task (202, or the finished task on 200/201)
+    links: tuple[Link, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-PREFER = ("Prefer", False, "`wait=N` (RFC 7240, N ≤ 30): wait for the task's outcome")
-IDEMPOTENCY = (
+@dataclass(frozen=True)
+class Param:
+    """A header or query parameter, with the schema the gateway enforces for it."""
+
+    name: str
+    required: bool
+    description: str
+    schema: dict[str, Any] = field(default_factory=lambda: {"type": "string"})
+
+
+# What the gateway checks, written once: the handlers match these patterns too.
+# 1 to 255 printable ASCII characters (an RFC 8941 sf-string's range), not starting or ending
+# in a space, which HTTP would strip
+IDEMPOTENCY_KEY_PATTERN = r"^[!-~](?:[ -~]{0,253}[!-~])?$"
+# An entity tag (RFC 9110 §8.8.3; a bare number is taken too) or `*`. One that parses but names
+# no version is 412; anything else is malformed (400).
+IF_MATCH_PATTERN = r'^(?:\*|(?:W/)?"[!#-~]*"|\d+)$'
+VERSION_ETAG_PATTERN = r'^(?:W/)?"?([1-9]\d{0,9})"?$'
+
+PREFER = Param(
+    "Prefer",
+    False,
+    "`wait=N` (RFC 7240, N ≤ 30): wait for the task's outcome; other preferences are ignored",
+)
+IDEMPOTENCY = Param(
     "Idempotency-Key",
     False,
-    "1 to 255 characters; retries with the same key repeat the answer",
+    "1 to 255 printable ASCII characters; retries with the same key repeat the answer",
+    {"type": "string", "pattern": IDEMPOTENCY_KEY_PATTERN},
 )
-IF_MATCH_REQUIRED = ("If-Match", True, 'the ETag read, e.g. "3"; `*` for any version')
-IF_MATCH = ("If-Match", False, 'the ETag read, e.g. "3"')
+_IF_MATCH_SCHEMA = {"type": "string", "pattern": IF_MATCH_PATTERN}
+IF_MATCH_REQUIRED = Param(
+    "If-Match", True, 'the ETag read, e.g. "3"; `*` for any version', _IF_MATCH_SCHEMA
+)
+IF_MATCH = Param("If-Match", False, 'the ETag read, e.g. "3"', _IF_MATCH_SCHEMA)
 COMMAND_ERRORS = (400, 404, 408, 409, 412, 413, 415, 422, 503, 504)
 
 REASONS = {
@@ -94,8 +136,8 @@ Mode = Literal["validation", "serialization"]
 def _model_schemas(
     operations: tuple[Operation, ...],
 ) -> tuple[dict[tuple[type[BaseModel], Mode], dict[str, Any]], dict[str, Any]]:
-    """Every model's schema generated together, so two models named alike (two `Site`s)
-    get distinct component names instead of overwriting each other."""
+    """Every model's schema generated together, so that component names are given once (the
+    contracts name no two models alike: contracts/tests/test_asyncapi.py)."""
     wanted: set[tuple[type[BaseModel], Mode]] = {(TaskView, "serialization")}
     for op in operations:
         if op.result is not None:
@@ -137,27 +179,42 @@ def _parameters(op: Operation, components: dict[str, Any]) -> list[dict[str, Any
             if name == "schema_version":
                 continue
             params.append({"name": name, "in": "query", "required": False, "schema": prop})
-    for name, required, description in op.query_params:
-        params.append(
-            {
-                "name": name,
-                "in": "query",
-                "required": required,
-                "description": description,
-                "schema": {"type": "string"},
-            }
-        )
-    for name, required, description in op.headers:
-        params.append(
-            {
-                "name": name,
-                "in": "header",
-                "required": required,
-                "description": description,
-                "schema": {"type": "string"},
-            }
-        )
+    for where, extra in (("query", op.query_params), ("header", op.headers)):
+        for param in extra:
+            params.append(
+                {
+                    "name": param.name,
+                    "in": where,
+                    "required": param.required,
+                    "description": param.description,
+                    "schema": param.schema,
+                }
+            )
     return params
+
+
+JSON_SEQUENCES = ("application/x-ndjson", "application/jsonl")
+
+
+def _sse_event(name: str, data: dict[str, Any]) -> dict[str, Any]:
+    """One Server-Sent Event, as OpenAPI 3.2 describes a `text/event-stream` item. A 3.1
+    document has no `itemSchema`, so this is the media type's `schema` and describes each event
+    (the reading of 3.1 that schemathesis and Swagger UI share); the JSON `data` is described
+    with JSON Schema's `contentMediaType` and `contentSchema`. Comment lines (heartbeats) are
+    not events."""
+    return {
+        "type": "object",
+        "required": ["event", "id", "data"],
+        "properties": {
+            "event": {"const": name},
+            "id": {"type": "string", "description": "the time of the change sent (RFC 3339)"},
+            "data": {
+                "type": "string",
+                "contentMediaType": "application/json",
+                "contentSchema": data,
+            },
+        },
+    }
 
 
 def _responses(op: Operation, result: dict[str, Any] | None) -> dict[str, Any]:
@@ -174,17 +231,50 @@ def _responses(op: Operation, result: dict[str, Any] | None) -> dict[str, Any]:
         if ok and op.result and op.command and code in (200, 201):
             schema_ref = "#/components/schemas/EnvelopeTaskView"
         content: dict[str, Any] = {"application/json": {"schema": {"$ref": schema_ref}}}
-        if ok and op.media_type != "application/json":
+        description = REASONS.get(code, "")
+        if ok and op.sse_event and result is not None:
+            content = {op.media_type: {"schema": _sse_event(op.sse_event, result)}}
+        elif ok and op.media_type in JSON_SEQUENCES and result is not None:
+            # one `result` per line; `schema` is the whole read as an array (OpenAPI 3.2's
+            # reading of a sequential media type, whose `itemSchema` 3.1 does not have)
+            content = {op.media_type: {"schema": {"type": "array", "items": result}}}
+            description = f"One `{result_name}` per line"
+        elif ok and op.media_type != "application/json":
             binary = not op.media_type.startswith("text/")  # e.g. application/pdf
             schema = {"type": "string", "format": "binary"} if binary else {"type": "string"}
             content = {op.media_type: {"schema": schema}}
-        responses[str(code)] = {"description": REASONS.get(code, ""), "content": content}
+        responses[str(code)] = {"description": description, "content": content}
     return responses
 
 
-def _operation_id(op: Operation) -> str:
-    words = op.path.strip("/").replace("{", "").replace("}", "").replace("/", "_")
-    return f"{op.method}_{words}"
+def _operation_id(method: str, path: str) -> str:
+    words = path.strip("/").replace("{", "").replace("}", "").replace("/", "_")
+    return f"{method}_{words}"
+
+
+TASK_OPERATIONS = (
+    ("ReadTask", "get", "/tasks/{task_id}"),
+    ("StreamTask", "get", "/tasks/{task_id}/events"),
+    ("CancelTask", "delete", "/tasks/{task_id}"),
+)
+
+
+def task_links(statuses: tuple[int, ...]) -> tuple[Link, ...]:
+    """Every answer carrying a task (`result.task_id`) links to reading and cancelling it."""
+    return tuple(
+        Link(name, method, path, {"task_id": "$response.body#/result/task_id"}, statuses)
+        for name, method, path in TASK_OPERATIONS
+    )
+
+
+def _add_links(responses: dict[str, Any], links: tuple[Link, ...]) -> None:
+    for link in links:
+        target = {
+            "operationId": _operation_id(link.method, link.path),
+            "parameters": link.parameters,
+        }
+        for status in link.statuses:
+            responses[str(status)].setdefault("links", {})[link.name] = target
 
 
 def build_spec(operations: tuple[Operation, ...]) -> dict[str, Any]:
@@ -199,10 +289,17 @@ def build_spec(operations: tuple[Operation, ...]) -> dict[str, Any]:
             components[f"Envelope{_ref_name(result)}"] = _envelope(result)
         operation: dict[str, Any] = {
             "summary": op.summary,
-            "operationId": _operation_id(op),
+            "operationId": _operation_id(op.method, op.path),
             "parameters": _parameters(op, components),
             "responses": _responses(op, result),
         }
+        carries_task = op.command or (
+            op.media_type == "application/json"
+            and op.result is not None
+            and "task_id" in op.result.model_fields
+        )
+        _add_links(operation["responses"], (task_links(op.success) if carries_task else ()))
+        _add_links(operation["responses"], op.links)
         if op.role is None:
             operation["security"] = []
         else:

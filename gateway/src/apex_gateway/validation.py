@@ -7,11 +7,15 @@ from uuid import UUID
 from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
+from apex_contracts import projects as c
+
 from .deps import deps_of
 from .envelope import ApiError, read_json
+from .openapi import IF_MATCH_PATTERN, VERSION_ETAG_PATTERN
 
 M = TypeVar("M", bound=BaseModel)
-_ETAG = re.compile(r'^(?:W/)?"?(\d+)"?$')
+_IF_MATCH = re.compile(IF_MATCH_PATTERN)
+_VERSION_ETAG = re.compile(VERSION_ETAG_PATTERN)
 
 
 def _nul_at(data: Any, path: str = "") -> str | None:
@@ -67,10 +71,14 @@ def if_match_version(request: web.Request, *, required: bool) -> int | None:
             )
         return None
     header = header.strip()
+    if not _IF_MATCH.fullmatch(header):
+        raise ApiError.malformed_header(
+            "If-Match", 'If-Match must be an entity tag such as "3", or *'
+        )
     if header == "*":
         return None
-    match = _ETAG.match(header)
-    if not match:
+    match = _VERSION_ETAG.fullmatch(header)
+    if not match or int(match.group(1)) > c.MAX_VERSION:  # e.g. "0" or "abc": no version
         raise ApiError(
             412,
             "If-Match does not name a version of this project",

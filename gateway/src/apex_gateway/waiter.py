@@ -30,7 +30,7 @@ import orjson
 from redis.asyncio import Redis
 from redis.asyncio.client import PubSub
 
-from apex_contracts.tasks import FINAL_STATES, TaskView
+from apex_contracts.tasks import FINAL_STATES, TaskRecord
 from apex_contracts.topology import REDIS_GATEWAY_PREFIX
 from apex_runtime.status_store import StatusStore, changes_channel
 
@@ -103,7 +103,7 @@ class TaskWaiter:
 
     async def wait(
         self, task_id: str, timeout_s: float, *, admitted_here: bool = False
-    ) -> TaskView | None:
+    ) -> TaskRecord | None:
         """The task once final, or as it stands after `timeout_s`.
 
         `admitted_here`: this gateway has just recorded the task (pending, announced on its
@@ -118,8 +118,8 @@ class TaskWaiter:
         )
 
     async def next_change(
-        self, task_id: str, timeout_s: float, seen: TaskView | None
-    ) -> TaskView | None:
+        self, task_id: str, timeout_s: float, seen: TaskRecord | None
+    ) -> TaskRecord | None:
         """The task once it differs from `seen` (or is final), or as it is after `timeout_s`."""
         if seen is not None and seen.state in FINAL_STATES:
             return seen  # final states stay final: nothing to wait for
@@ -134,11 +134,11 @@ class TaskWaiter:
         self,
         task_id: str,
         timeout_s: float,
-        done: Callable[[TaskView], bool],
+        done: Callable[[TaskRecord], bool],
         *,
         finals_only: bool,
         admitted_here: bool = False,
-    ) -> TaskView | None:
+    ) -> TaskRecord | None:
         """The task once `done` (or gone), or as it is after `timeout_s`."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout_s
@@ -146,12 +146,12 @@ class TaskWaiter:
         waiters = self._waiting.setdefault(task_id, [])
         waiters.append(watch)  # before the first read: a change during it wakes us
         try:
-            task: TaskView | None = None
+            task: TaskRecord | None = None
             waiting = admitted_here and task_id not in self._finals
             if not waiting:
                 final = self._final(task_id)
                 fields, child_ids = final or await self.status.raw(task_id)
-                task = await self.status.view_of(fields, child_ids)
+                task = await self.status.record_of(fields, child_ids)
                 announced = self._announced_here(fields, child_ids, finals_only)
                 if task is not None and not done(task) and not announced:
                     await self._subscribe(watch)
@@ -173,11 +173,11 @@ class TaskWaiter:
                 del self._waiting[task_id]
             self._release(watch)
 
-    async def _read(self, task_id: str) -> TaskView | None:
+    async def _read(self, task_id: str) -> TaskRecord | None:
         """The task as its final announcement carried it, or as Redis holds it now."""
         final = self._final(task_id)
         if final is not None:
-            return await self.status.view_of(*final)
+            return await self.status.record_of(*final)
         return await self.status.get(task_id)
 
     def _final(self, task_id: str) -> tuple[dict[bytes, bytes], list[bytes]] | None:

@@ -39,7 +39,7 @@ def view(p: Project) -> c.ProjectView:
         customer=p.customer,
         pm_email=p.pm_email,
         notes=p.notes,
-        site=c.Site.model_validate(p.site) if p.site else None,
+        site=c.ProjectSite.model_validate(p.site) if p.site else None,
         status=p.status,
         version=p.version,
         created_by=p.created_by,

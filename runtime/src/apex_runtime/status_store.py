@@ -18,8 +18,8 @@ from apex_contracts.tasks import (
     ChildTask,
     ErrorCode,
     TaskError,
+    TaskRecord,
     TaskState,
-    TaskView,
 )
 from apex_contracts.topology import REDIS_TASK_CHANGES_PREFIX, REDIS_TASK_PREFIX
 
@@ -356,8 +356,8 @@ class StatusStore:
         else:
             await self.move(parent_id, TaskState.REVOKED)
 
-    async def get(self, task_id: str) -> TaskView | None:
-        return await self.view_of(*await self.raw(task_id))
+    async def get(self, task_id: str) -> TaskRecord | None:
+        return await self.record_of(*await self.raw(task_id))
 
     async def raw(self, task_id: str) -> tuple[dict[bytes, bytes], list[bytes]]:
         """The task's hash (empty if there is none) and its child ids, as Redis holds them."""
@@ -367,14 +367,14 @@ class StatusStore:
             fields, child_ids = await pipe.execute()
         return fields, child_ids
 
-    async def view_of(
+    async def record_of(
         self, raw: dict[bytes, bytes] | dict[str, str], child_ids: list[bytes] | list[str]
-    ) -> TaskView | None:
+    ) -> TaskRecord | None:
         """The task of a `HGETALL` of its hash and its child ids (children read here)."""
         if not raw:
             return None
         data = {_text(k): _text(v) for k, v in raw.items()}
-        return TaskView(
+        return TaskRecord(
             task_id=data["task_id"],
             kind=data["kind"],
             state=TaskState(data["state"]),

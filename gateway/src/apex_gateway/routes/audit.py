@@ -19,11 +19,8 @@ OPERATIONS = (
     Operation("get", "/audit", "Search the account's audit log, newest first", "viewer",
               a.AuditPage, query=a.SearchAudit, errors=(422, 503, 504)),
     Operation("get", "/audit/export", "Export the account's audit log as NDJSON, oldest first",
-              "viewer", None, query=a.ExportAudit, errors=(422, 503, 504),
-              extra={"responses": {"200": {
-                  "description": "One AuditRecord per line",
-                  "content": {NDJSON: {"schema": a.AuditRecord.model_json_schema()}},
-              }}}),
+              "viewer", a.AuditRecord, query=a.ExportAudit, errors=(422, 503, 504),
+              media_type=NDJSON),
     Operation("get", "/audit/verify", "Recompute the hash chain and check every signed checkpoint",
               "admin", a.AuditVerification, errors=(503, 504)),
     Operation("get", "/audit/checkpoints", "Signed checkpoints, newest first, and the public key",

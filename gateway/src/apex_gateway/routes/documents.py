@@ -14,7 +14,7 @@ from apex_contracts import projects as c
 from apex_contracts import topology as t
 
 from ..envelope import ApiError, respond
-from ..openapi import Operation
+from ..openapi import Link, Operation
 from ..principal import principal_of
 from ..queries import ask
 from ..validation import path_uuid, validated
@@ -31,7 +31,10 @@ OPERATIONS = (
               None, errors=(404, 503, 504), media_type=d.PDF),
     Operation("get", "/projects/{project_id}/documents",
               "List a project's calculation packages, newest first", "viewer", d.DocumentPage,
-              query=d.DocumentPageQuery, errors=(404, 422, 503, 504)),
+              query=d.DocumentPageQuery, errors=(404, 422, 503, 504),
+              links=(Link("DownloadNewest", "get", "/documents/{document_id}",
+                          {"document_id": "$response.body#/result/items/0/document_id"},
+                          (200,)),)),
 )  # fmt: skip
 
 

@@ -16,6 +16,7 @@ from ..openapi import (
     IF_MATCH_REQUIRED,
     PREFER,
     Accepted,
+    Link,
     Operation,
 )
 from ..principal import principal_of
@@ -24,14 +25,47 @@ from ..validation import body_as, if_match_version, path_uuid, validated
 
 routes = web.RouteTableDef()
 
+_ONE_PROJECT = (
+    ("ReadProject", "get", "/projects/{project_id}"),
+    ("ReplaceProject", "put", "/projects/{project_id}"),
+    ("DeleteProject", "delete", "/projects/{project_id}"),
+    ("SavePayload", "post", "/projects/{project_id}/payload"),
+    ("ReadPayload", "get", "/projects/{project_id}/payload"),
+    ("SubmitProject", "post", "/projects/{project_id}/submit"),
+    ("ListDocuments", "get", "/projects/{project_id}/documents"),
+)
+
+
+def _project_links(pointer: str, *statuses: int) -> tuple[Link, ...]:
+    """Links from an answer naming a project (at `pointer`) to everything done to one; a
+    replace goes with `If-Match: *` here, and with the read ETag from `ReadProject`."""
+    links = []
+    for name, method, path in _ONE_PROJECT:
+        parameters = {"project_id": f"$response.body#{pointer}"}
+        if method == "put":
+            parameters["header.If-Match"] = "*"
+        links.append(Link(name, method, path, parameters, statuses))
+    return tuple(links)
+
+
+_REPLACE_READ = Link(
+    "ReplaceReadVersion",
+    "put",
+    "/projects/{project_id}",
+    {"project_id": "$response.body#/result/project_id", "header.If-Match": "$response.header.ETag"},
+    (200,),
+)
+
 OPERATIONS = (
     Operation("post", "/projects", "Create a project", "engineer", Accepted, c.ProjectDraft,
               success=(202, 201), errors=(400, 408, 409, 413, 415, 422, 503, 504),
-              headers=(PREFER, IDEMPOTENCY), command=True),
+              headers=(PREFER, IDEMPOTENCY), command=True,
+              links=(*_project_links("/result/project_id", 202),
+                     *_project_links("/result/result/project_id", 201))),
     Operation("get", "/projects", "List the account's projects, newest first", "viewer",
               c.ProjectPage, query=c.ListProjects, errors=(422, 503, 504)),
     Operation("get", "/projects/{project_id}", "Read a project (ETag = version)", "viewer",
-              c.ProjectView, errors=(404, 503, 504)),
+              c.ProjectView, errors=(404, 503, 504), links=(_REPLACE_READ,)),
     Operation("put", "/projects/{project_id}", "Replace a project's fields", "engineer", Accepted,
               c.ProjectDraft, success=(202, 200), errors=(*COMMAND_ERRORS, 428),
               headers=(IF_MATCH_REQUIRED, PREFER, IDEMPOTENCY), command=True),
@@ -90,8 +124,8 @@ async def get_project(request: web.Request) -> web.Response:
 async def update_project(request: web.Request) -> web.Response:
     principal_of(request).require("engineer")
     project_id = path_uuid(request, "project_id", "project")
+    draft = await body_as(request, c.ProjectDraft)  # a malformed body is 400/422 before any 412
     version = if_match_version(request, required=True)
-    draft = await body_as(request, c.ProjectDraft)
     command = c.UpdateProject(project_id=project_id, expected_version=version, **draft.model_dump())
     return await accept(
         request, t.PROJECT_UPDATE, command, accepted={"project_id": str(project_id)}

@@ -4,31 +4,39 @@ import orjson
 from aiohttp import web
 from redis.exceptions import RedisError
 
-from apex_contracts.tasks import FINAL_STATES, TaskView
+from apex_contracts.tasks import FINAL_STATES, TaskRecord, TaskView
 
 from ..commands import task_body
 from ..deps import deps_of
 from ..envelope import ApiError, respond, task_store_unavailable
 from ..guard import admitted_with_read, gate_of
-from ..openapi import IDEMPOTENCY, Operation
+from ..openapi import IDEMPOTENCY, Operation, Param
 from ..principal import principal_of
 
 routes = web.RouteTableDef()
-WAIT_PARAM = ("wait", False, "seconds (at most 30) to wait for the task's next change")
+WAIT_MAX_S = 30.0
+WAIT_PARAM = Param(
+    "wait",
+    False,
+    "seconds (at most 30) to wait for the task's next change",
+    {"type": "number", "minimum": 0, "maximum": WAIT_MAX_S},
+)
 SSE_LIMIT_S = 300.0  # a stream ends after this; the client reconnects
 HEARTBEAT_S = 15.0
+TASK_EVENT = "task"  # the SSE event name of every change
 
 OPERATIONS = (
     Operation("get", "/tasks/{task_id}", "Read a task (long-poll with ?wait=N)", "viewer",
               TaskView, errors=(404, 422, 503), query_params=(WAIT_PARAM,)),
     Operation("get", "/tasks/{task_id}/events", "Stream the task's changes (Server-Sent Events)",
-              "viewer", None, errors=(404, 503), media_type="text/event-stream"),
+              "viewer", TaskView, errors=(404, 503), media_type="text/event-stream",
+              sse_event=TASK_EVENT),
     Operation("delete", "/tasks/{task_id}", "Cancel a task (and its unfinished children)",
               "engineer", TaskView, errors=(404, 409, 503), headers=(IDEMPOTENCY,)),
 )  # fmt: skip
 
 
-async def _task_of_account(request: web.Request, *, admitted_here: bool = False) -> TaskView:
+async def _task_of_account(request: web.Request, *, admitted_here: bool = False) -> TaskRecord:
     """The task, if it belongs to the caller's account; with `admitted_here`, read in the same
     Redis step that counts the request (`admitted_with_read`)."""
     task_id = request.match_info["task_id"]
@@ -55,7 +63,7 @@ def _wait_seconds(request: web.Request) -> float | None:
         raise ApiError(
             422, "wait must be a number of seconds", type="invalid", field="wait"
         ) from exc
-    if not 0 <= seconds <= 30:
+    if not 0 <= seconds <= WAIT_MAX_S:
         raise ApiError(422, "wait must be between 0 and 30 seconds", type="invalid", field="wait")
     return seconds
 
@@ -77,19 +85,19 @@ async def get_task(request: web.Request) -> web.Response:
 @routes.get("/tasks/{task_id}/events")
 async def task_events(request: web.Request) -> web.StreamResponse:
     principal_of(request).require("viewer")
-    task: TaskView | None = await _task_of_account(request)
+    task: TaskRecord | None = await _task_of_account(request)
     waiter = deps_of(request).waiter
     stream = web.StreamResponse(
         headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"}
     )
     await stream.prepare(request)
     deadline = request.loop.time() + SSE_LIMIT_S
-    sent: TaskView | None = None
+    sent: TaskRecord | None = None
     while task is not None and request.loop.time() < deadline:
         if task != sent:
             data = orjson.dumps(task_body(task), default=str).decode()
             await stream.write(
-                f"event: task\nid: {task.updated_at.isoformat()}\ndata: {data}\n\n".encode()
+                f"event: {TASK_EVENT}\nid: {task.updated_at.isoformat()}\ndata: {data}\n\n".encode()
             )
             sent = task
             if task.state in FINAL_STATES:
