@@ -26,6 +26,7 @@ from apex_runtime.db import make_engine
 from apex_runtime.settings import Settings
 
 from .conftest import System, bearer, client
+from .event_tap import TEST_PUBLISHER
 from .helpers import call, task_done
 
 # Helpers shared by the audit tests ---------------------------------------------------------
@@ -60,6 +61,7 @@ async def publish(
                         headers={"x-apex-account": account, "x-apex-actor": actor},
                         content_type="application/json",
                         delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+                        app_id=TEST_PUBLISHER,  # made-up events: the AsyncAPI tap skips them
                     ),
                     routing_key,
                 )

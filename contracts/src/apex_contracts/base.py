@@ -23,6 +23,12 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
 
+def example(body: dict[str, Any]) -> ConfigDict:
+    """A request model's config with one example body: the OpenAPI document shows it (and
+    `/docs` fills "Try it out" with it); tests/e2e/test_openapi.py sends each one."""
+    return ConfigDict(json_schema_extra={"examples": [body]})
+
+
 _RFC3339 = re.compile(r"\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d:\d\d(?:\.\d+)?(?:[Zz]|[+-]\d\d:\d\d)")
 
 

@@ -6,7 +6,7 @@ from uuid import UUID
 
 from pydantic import AfterValidator, BaseModel, Field, HttpUrl, UrlConstraints
 
-from .base import Message, Strict
+from .base import Message, Strict, example
 
 # Routing keys and queues (topology.py holds NOTIFICATION_EMAIL_SENT and the events queue)
 WEBHOOK_REGISTER: Final = "webhook.register"  # command
@@ -69,6 +69,8 @@ class EmailSent(Message):
 
 class WebhookDraft(Strict):
     """Body of `POST /webhooks`."""
+
+    model_config = example({"url": "https://hooks.example.com/apex", "events": ["project.deleted"]})
 
     url: WebhookUrl
     events: EventTypes

@@ -6,7 +6,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, EmailStr, Field, StringConstraints
 
-from .base import Message, Strict
+from .base import Message, Strict, example
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Notes = Annotated[str, StringConstraints(max_length=10_000)]
@@ -38,11 +38,25 @@ class ProjectFields(BaseModel):
 class ProjectDraft(ProjectFields, Strict):
     """Body of `POST /projects` and `PUT /projects/{id}`."""
 
+    model_config = example(
+        {
+            "name": "Main St pylon",
+            "customer": "Acme Signs",
+            "pm_email": "pm@example.com",
+            "notes": "Replaces the 1998 sign",
+            "site": {"address": "100 Main St, Springfield", "wind_speed_mph": 115, "exposure": "C"},
+        }
+    )
+
     site: ProjectSiteDraft | None = None
 
 
 class PayloadDraft(Strict):
     """Body of `POST /projects/{id}/payload`."""
+
+    model_config = example(
+        {"module": "signage.single_pole", "config": {"sign": {"overall_height_ft": 20}}}
+    )
 
     module: Annotated[str, StringConstraints(pattern=r"^[a-z_]+(\.[a-z_]+)+$", max_length=100)]
     config: dict[str, Any]

@@ -19,7 +19,7 @@ from pydantic import (
 from pydantic_core import CoreSchema, PydanticCustomError, core_schema
 
 from apex_contracts import topology
-from apex_contracts.base import Message, Strict
+from apex_contracts.base import Message, Strict, example
 
 Exposure = Literal["B", "C", "D"]
 Family = Literal["pipe", "hss_round", "hss_square", "hss_rect"]
@@ -178,6 +178,14 @@ class SignSpec(Strict):
 class CabinetsDeriveRequest(Strict):
     """signage.cabinets.derive: geometry, and wind actions when a site is given."""
 
+    model_config = example(
+        {
+            "overall_height_ft": 20,
+            "cabinets": [{"width_ft": 8, "height_ft": 4}],
+            "site": {"wind_speed_mph": 115, "exposure": "C"},
+        }
+    )
+
     overall_height_ft: HeightFt
     cabinets: Cabinets
     site: Site | None = None
@@ -230,6 +238,17 @@ def _aluminum_lock(material: Material, height_ft: float | None, field: str) -> M
 class PolesOptionsRequest(Strict):
     """signage.poles.options: rank the catalogue for loads or a sign."""
 
+    model_config = example(
+        {
+            "height_ft": 20,
+            "sign": {
+                "overall_height_ft": 20,
+                "cabinets": [{"width_ft": 8, "height_ft": 4}],
+                "site": {"wind_speed_mph": 115, "exposure": "C"},
+            },
+        }
+    )
+
     height_ft: HeightFt
     num_poles: Annotated[int, Field(ge=1, le=4)] = 1
     material: Material = "steel"
@@ -278,6 +297,8 @@ class Soil(Strict):
 class FootingSolveRequest(Strict):
     """signage.footing.solve: ASD lateral load P at h_ft (or M at grade and h_ft)."""
 
+    model_config = example({"P_lbf": 2000, "h_ft": 15, "diameter_ft": 3, "soil": {"soil_class": 4}})
+
     P_lbf: Annotated[float, Bounded(1, 200_000, "lbf", f"{_SANE}; {_TINY}", False)] | None = None
     M_pole_kipft: Annotated[float, Bounded(0.001, 20_000, "kip-ft", _SANE, False)] | None = None
     h_ft: HeightFt
@@ -298,6 +319,8 @@ class FootingSolveRequest(Strict):
 class ConcreteYardsRequest(Strict):
     """signage.concrete.yards: count round footings."""
 
+    model_config = example({"diameter_ft": 3, "depth_ft": 6, "count": 2})
+
     diameter_ft: Annotated[float, Bounded(0.1, 20, "ft", f"{_SANE}; {_TINY}", lo_open=False)]
     depth_ft: Annotated[float, Bounded(0, 100, "ft", _SANE)]
     count: Annotated[int, Field(ge=1, le=100)] = 1
@@ -311,6 +334,18 @@ class FootingGeometry(Strict):
 
 class SinglePoleDesignRequest(Strict):
     """signage.single_pole.design: sign, pole preferences, soil and footing diameter."""
+
+    model_config = example(
+        {
+            "sign": {
+                "overall_height_ft": 20,
+                "cabinets": [{"width_ft": 8, "height_ft": 4}],
+                "site": {"wind_speed_mph": 115, "exposure": "C"},
+            },
+            "soil": {"soil_class": 4},
+            "footing": {"diameter_ft": 3},
+        }
+    )
 
     sign: SignSpec
     material: Material = "steel"

@@ -21,6 +21,16 @@ class Accepted(BaseModel):
 
 
 @dataclass(frozen=True)
+class Param:
+    """A header or query parameter, with the schema the gateway enforces for it."""
+
+    name: str
+    required: bool
+    description: str
+    schema: dict[str, Any] = field(default_factory=lambda: {"type": "string"})
+
+
+@dataclass(frozen=True)
 class Link:
     """An OpenAPI link: an operation a response's values feed, so a client (and schemathesis's
     stateful phase) can follow a create to its reads. Values are runtime expressions such as
@@ -44,23 +54,13 @@ class Operation:
     query: type[BaseModel] | None = None
     success: tuple[int, ...] = (200,)
     errors: tuple[int, ...] = ()
-    headers: tuple["Param", ...] = ()
-    query_params: tuple["Param", ...] = ()  # beyond those of `query`
+    headers: tuple[Param, ...] = ()
+    query_params: tuple[Param, ...] = ()  # beyond those of `query`
     media_type: str = "application/json"  # of the success response
     sse_event: str = ""  # for text/event-stream: the event name each `result` is sent under
     command: bool = False  # answers with a task (202, or the finished task on 200/201)
     links: tuple[Link, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Param:
-    """A header or query parameter, with the schema the gateway enforces for it."""
-
-    name: str
-    required: bool
-    description: str
-    schema: dict[str, Any] = field(default_factory=lambda: {"type": "string"})
 
 
 # What the gateway checks, written once: the handlers match these patterns too.
