@@ -1,16 +1,17 @@
 """Gateway wiring: dependencies, middlewares and every route, in one place."""
 
 from aiohttp import web
-from redis.asyncio import Redis
 
 from apex_runtime.amqp_client import BrokerClient
 from apex_runtime.db import make_engine
+from apex_runtime.redis_pool import redis_client
 from apex_runtime.settings import Settings
 from apex_runtime.status_store import StatusStore
 from apex_runtime.telemetry import trace_requests
 
 from .admission import Admission
 from .auth import Authenticator, TokenVerifier
+from .ceilings import Ceiling, raise_open_files_limit
 from .cors import make_cors
 from .deps import DEPS, Deps
 from .guard import TrustedProxies, make_guard
@@ -27,7 +28,7 @@ ROUTE_MODULES = (projects, tasks, audit, signage, system, docs, webhooks, docume
 
 def create_app(settings: Settings) -> web.Application:
     """The aiohttp application; call `setup_telemetry` before this (instrumentation order)."""
-    redis = Redis.from_url(settings.redis_url)
+    redis = redis_client(settings, "gateway")
     status = StatusStore(redis, settings.task_ttl_s)
     engine = make_engine(settings)
     keys = ApiKeyStore(engine, settings.api_key_pepper.get_secret_value())
@@ -45,6 +46,9 @@ def create_app(settings: Settings) -> web.Application:
         engine=engine,
         keys=keys,
         security=security,
+        streams=Ceiling("sse_streams", settings.max_sse_streams, "event streams"),
+        waits=Ceiling("waits", settings.max_waits, "waiting requests"),
+        open_files=raise_open_files_limit(),
     )
     guard = make_guard(
         Authenticator(TokenVerifier(settings), keys),

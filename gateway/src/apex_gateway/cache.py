@@ -22,6 +22,8 @@ from prometheus_client import Counter
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from apex_runtime.redis_pool import RedisBusy
+
 log = logging.getLogger(__name__)
 LOOKUPS = Counter(
     "apex_gateway_answer_cache_total", "Answer cache lookups by outcome", ["query", "outcome"]
@@ -125,7 +127,7 @@ class AnswerCache:
         try:
             async with asyncio.timeout(REDIS_TIMEOUT_S):
                 found = await self._find(query, request)
-        except (RedisError, TimeoutError, OSError):
+        except (RedisError, RedisBusy, TimeoutError, OSError):
             self._unavailable(query)
             return Lookup(stamp=None, available=False)
         LOOKUPS.labels(query, "hit" if found.hit else "miss").inc()
@@ -160,7 +162,7 @@ class AnswerCache:
         try:
             async with asyncio.timeout(REDIS_TIMEOUT_S):
                 await self.redis.set(entry_key(query, request, stamp), answer.encode(), ex=TTL_S)
-        except (RedisError, TimeoutError, OSError):
+        except (RedisError, RedisBusy, TimeoutError, OSError):
             self._unavailable(query)
             return f"{CACHE_NAME}; fwd=miss; detail=redis-unavailable"
         if stamp != found.stamp:  # another version answered than the one the stamp names

@@ -1,5 +1,6 @@
 """Accepting a command: task record, confirmed publish, 202 (or the outcome with `Prefer: wait`)."""
 
+import logging
 import re
 from contextlib import suppress
 
@@ -10,12 +11,15 @@ from apex_contracts import topology as t
 from apex_contracts.base import Message
 from apex_contracts.tasks import ErrorCode, TaskRecord, TaskState, TaskView
 from apex_runtime.amqp_client import BrokerUnavailable, ConfirmTimedOut
+from apex_runtime.redis_pool import RedisBusy
 
+from .ceilings import LIMITED
 from .deps import deps_of
 from .envelope import STATUS_OF, ApiError, broker_unavailable, respond
 from .guard import gate_of, idempotency_of, new_id
 from .principal import principal_of
 
+log = logging.getLogger(__name__)
 _WAIT = re.compile(r"(?:^|[,;\s])wait\s*=\s*(\d+)", re.IGNORECASE)
 
 
@@ -50,7 +54,7 @@ async def accept(
     status_url = f"/tasks/{task_id}"
     wait_s = requested_wait(request, deps.settings.max_wait_s)
     if wait_s:
-        task = await deps.waiter.wait(task_id, wait_s, admitted_here=True)
+        task = await outcome_within(request, task_id, wait_s)
         if task is not None and task.state is TaskState.SUCCESS:
             status, location = (201, created_location) if created_location else (200, None)
             extra = {"Preference-Applied": f"wait={wait_s:g}"}
@@ -61,6 +65,24 @@ async def accept(
             return failed(task)
     result = {"task_id": task_id, "status_url": status_url, **(accepted or {})}
     return respond(result, status=202, headers={"Location": status_url})
+
+
+async def outcome_within(request: web.Request, task_id: str, wait_s: float) -> TaskRecord | None:
+    """The task of a command already sent, once final or after `wait_s`; None when it cannot
+    be waited for: every wait of this gateway is taken (the preference is declined), or Redis
+    fails or is busy. The command is out either way, so the answer is then `202`, never an
+    error that would tell the client it was not."""
+    deps = deps_of(request)
+    if not deps.waits.try_enter():
+        LIMITED.labels(deps.waits.name, "202").inc()
+        return None
+    try:
+        return await deps.waiter.wait(task_id, wait_s, admitted_here=True)
+    except (RedisError, RedisBusy):
+        log.warning("could not wait for task %s; answered 202", task_id, exc_info=True)
+        return None
+    finally:
+        deps.waits.leave()
 
 
 async def publish(

@@ -10,6 +10,7 @@ from apex_runtime.amqp_client import BrokerClient
 from apex_runtime.settings import Settings
 from apex_runtime.status_store import StatusStore
 
+from .ceilings import Ceiling
 from .keys import ApiKeyStore
 from .security_events import SecurityEvents
 from .waiter import TaskWaiter
@@ -25,6 +26,9 @@ class Deps:
     engine: AsyncEngine
     keys: ApiKeyStore
     security: SecurityEvents
+    streams: Ceiling  # concurrent SSE streams
+    waits: Ceiling  # concurrent `?wait=N` and `Prefer: wait`
+    open_files: int  # the soft RLIMIT_NOFILE in force
 
 
 DEPS = web.AppKey("deps", Deps)

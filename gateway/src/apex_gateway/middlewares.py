@@ -8,6 +8,9 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 from prometheus_client import Counter, Histogram
 
+from apex_runtime.redis_pool import RedisBusy
+
+from .ceilings import busy
 from .envelope import ApiError, http_error, respond
 
 log = logging.getLogger(__name__)
@@ -23,6 +26,8 @@ async def errors_as_envelopes(request: web.Request, handler: Handler) -> web.Str
         return await handler(request)
     except ApiError as exc:
         return exc.response()
+    except RedisBusy as exc:  # every Redis connection stayed in use: our ceiling, not an outage
+        return busy("redis_pool", f"{exc}; retry shortly").response()
     except web.HTTPException as exc:
         if exc.status < 400:
             raise

@@ -4,11 +4,11 @@ import logging
 
 from aio_pika.abc import AbstractIncomingMessage
 from pamqp.commands import Basic
-from redis.exceptions import RedisError
 
 from apex_contracts import topology as t
 from apex_contracts.tasks import ErrorCode
 
+from .redis_pool import REDIS_UNAVAILABLE
 from .status_store import StatusStore
 
 log = logging.getLogger(__name__)
@@ -49,5 +49,5 @@ async def dead_letter(
     if task_id:
         try:
             await status.fail(task_id, code, reason)
-        except RedisError:
+        except REDIS_UNAVAILABLE:
             log.warning("could not mark task %s failed: task store unreachable", task_id)

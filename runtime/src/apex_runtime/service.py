@@ -9,7 +9,6 @@ from typing import Any
 from aiohttp import web
 from faststream.rabbit import RabbitBroker, RabbitExchange, RabbitQueue
 from pydantic import BaseModel
-from redis.asyncio import Redis
 from sqlalchemy import Table, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -18,6 +17,7 @@ from .broker import declare_topology, make_broker, routed
 from .db import make_engine, make_sessions
 from .inbox import Inbox
 from .outbox import EventPublisher, Outbox, OutboxRelay
+from .redis_pool import redis_client
 from .retention import Retention
 from .retry import declare_delay_queues
 from .settings import Settings
@@ -37,7 +37,7 @@ class ServiceRuntime:
         self.name = name
         self.settings = settings
         self.port = port
-        self.redis = Redis.from_url(settings.redis_url)
+        self.redis = redis_client(settings, name)
         self.status = StatusStore(self.redis, settings.task_ttl_s)
         self._retried_queues: list[str] = []
         self.backlog = ReportBacklog()

@@ -23,6 +23,10 @@ class Settings(BaseSettings):
     amqp_url: str = "amqp://guest:guest@127.0.0.1:5672/"
     redis_url: str = "redis://127.0.0.1:6379/0"
     database_url: str = "postgresql+asyncpg://root@127.0.0.1:5432/apex"
+    # Each process's Redis pool (apex_runtime.redis_pool): at most this many connections; a
+    # checkout waits this long for one before the request is refused as busy (never a 500).
+    redis_max_connections: int = Field(default=100, ge=2, le=10_000)
+    redis_pool_timeout_s: float = Field(default=5.0, gt=0, le=60)
 
     gateway_host: str = "127.0.0.1"
     gateway_port: int = 8080
@@ -106,6 +110,10 @@ class Settings(BaseSettings):
     cors_allow_origins: str = "http://localhost:5173,http://127.0.0.1:5173"
     idempotency_ttl_s: int = Field(default=24 * 3600, ge=60)
     body_timeout_s: float = Field(default=10.0, gt=0)
+    # The gateway's ceilings (apex_gateway.ceilings): beyond one, 503 + Retry-After before any
+    # work. Each stream or wait holds a socket and no Redis connection while idle.
+    max_sse_streams: int = Field(default=2000, ge=1)
+    max_waits: int = Field(default=4000, ge=1)  # `?wait=N` and `Prefer: wait` at once
 
     otlp_endpoint: str | None = None
     trace_sample_ratio: float | None = Field(default=None, ge=0, le=1)  # None: 1 when exporting

@@ -41,8 +41,11 @@ async def run_checks(checks: dict[str, Check], timeout_s: float = 2.0) -> dict[s
     return dict(zip(names, outcomes, strict=True))
 
 
-async def readiness(service: str, checks: dict[str, Check]) -> tuple[int, dict[str, object]]:
-    """`/ready`: 200 when every check passes, else 503 with one error per failing check."""
+async def readiness(
+    service: str, checks: dict[str, Check], assumptions: list[str] | None = None
+) -> tuple[int, dict[str, object]]:
+    """`/ready`: 200 when every check passes, else 503 with one error per failing check;
+    `assumptions` note what is ready but limited."""
     outcomes = await run_checks(checks)
     ok = all(v == "ok" for v in outcomes.values())
     errors = [
@@ -50,7 +53,7 @@ async def readiness(service: str, checks: dict[str, Check]) -> tuple[int, dict[s
         for name, v in outcomes.items()
         if v != "ok"
     ]
-    body = envelope_body({"service": service, "ready": ok, "checks": outcomes}, errors)
+    body = envelope_body({"service": service, "ready": ok, "checks": outcomes}, errors, assumptions)
     return (200 if ok else 503), body
 
 

@@ -9,7 +9,6 @@ from typing import Any
 from aio_pika.abc import AbstractIncomingMessage
 from faststream.message import StreamMessage
 from pydantic import BaseModel
-from redis.exceptions import RedisError
 
 from apex_contracts import topology as t
 from apex_contracts.tasks import ErrorCode, TaskState
@@ -17,6 +16,7 @@ from apex_contracts.tasks import ErrorCode, TaskState
 from .availability import is_unavailable
 from .dead_letters import dead_letter
 from .errors import DomainError
+from .redis_pool import REDIS_UNAVAILABLE
 from .retry import attempt_of, schedule_retry
 from .status_store import StatusStore
 
@@ -149,8 +149,8 @@ class ReportBacklog:
             return None
         try:
             return await call(*args)
-        except RedisError:
-            log.warning("task store unreachable; the report waits for it")
+        except REDIS_UNAVAILABLE:
+            log.warning("task store unreachable or busy; the report waits for it")
             self._pending.append((call, args))
             return None
 
@@ -164,6 +164,6 @@ class ReportBacklog:
                 call, args = self._pending[0]
                 try:
                     await call(*args)
-                except RedisError:
+                except REDIS_UNAVAILABLE:
                     break
                 self._pending.pop(0)

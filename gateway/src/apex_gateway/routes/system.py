@@ -12,6 +12,7 @@ from ..envelope import respond
 from ..openapi import Operation
 
 routes = web.RouteTableDef()
+OPEN_FILES_SPARE = 512  # beyond the long-lived clients: short requests, Redis, RabbitMQ, logs
 
 OPERATIONS = (
     Operation("get", "/health", "Liveness", None),
@@ -36,7 +37,14 @@ async def ready(request: web.Request) -> web.Response:
     async def redis() -> None:
         await deps.redis.ping()
 
-    status, body = await readiness("gateway", {"broker": broker, "redis": redis})
+    needed = deps.settings.max_sse_streams + deps.settings.max_waits + OPEN_FILES_SPARE
+    limited = []
+    if deps.open_files < needed:  # ready, but the ceilings cannot all be reached
+        limited.append(
+            f"open files: the soft limit {deps.open_files} is below the {needed} that"
+            " APEX_MAX_SSE_STREAMS and APEX_MAX_WAITS need; raise `ulimit -n`"
+        )
+    status, body = await readiness("gateway", {"broker": broker, "redis": redis}, limited)
     return web.json_response(body, status=status)
 
 

@@ -1,10 +1,13 @@
 """`/tasks/{id}`: read (optionally long-polling), stream as SSE, or cancel a task of the account."""
 
+import logging
+
 import orjson
 from aiohttp import web
 from redis.exceptions import RedisError
 
-from apex_contracts.tasks import FINAL_STATES, TaskRecord, TaskView
+from apex_contracts.tasks import FINAL_STATES, TaskRecord, TaskState, TaskView
+from apex_runtime.redis_pool import RedisBusy
 
 from ..commands import task_body
 from ..deps import deps_of
@@ -13,6 +16,7 @@ from ..guard import admitted_with_read, gate_of
 from ..openapi import IDEMPOTENCY, Operation, Param
 from ..principal import principal_of
 
+log = logging.getLogger(__name__)
 routes = web.RouteTableDef()
 WAIT_MAX_S = 30.0
 WAIT_PARAM = Param(
@@ -73,8 +77,10 @@ def _wait_seconds(request: web.Request) -> float | None:
 async def get_task(request: web.Request) -> web.Response:
     principal_of(request).require("viewer")
     wait_s = _wait_seconds(request)
-    task = await _task_of_account(request, admitted_here=True)
-    if wait_s:
+    if not wait_s:
+        return respond(task_body(await _task_of_account(request, admitted_here=True)))
+    with deps_of(request).waits.slot():  # 503 before the read when every wait is taken
+        task = await _task_of_account(request, admitted_here=True)
         try:
             task = await deps_of(request).waiter.next_change(task.task_id, wait_s, task) or task
         except RedisError as exc:
@@ -85,12 +91,25 @@ async def get_task(request: web.Request) -> web.Response:
 @routes.get("/tasks/{task_id}/events")
 async def task_events(request: web.Request) -> web.StreamResponse:
     principal_of(request).require("viewer")
-    task: TaskRecord | None = await _task_of_account(request)
+    with deps_of(request).streams.slot():  # 503 before anything when every stream is taken
+        task: TaskRecord | None = await _task_of_account(request)
+        stream = web.StreamResponse(
+            headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"}
+        )
+        await stream.prepare(request)
+        try:
+            await _stream_changes(request, stream, task)
+        except (RedisError, RedisBusy):  # the status line is sent: end; the client reconnects
+            log.warning("task stream ended early: the task store failed", exc_info=True)
+        await stream.write_eof()
+        return stream
+
+
+async def _stream_changes(
+    request: web.Request, stream: web.StreamResponse, task: TaskRecord | None
+) -> None:
+    """One event per change until the task is final or the stream's time is up."""
     waiter = deps_of(request).waiter
-    stream = web.StreamResponse(
-        headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"}
-    )
-    await stream.prepare(request)
     deadline = request.loop.time() + SSE_LIMIT_S
     sent: TaskRecord | None = None
     while task is not None and request.loop.time() < deadline:
@@ -101,12 +120,10 @@ async def task_events(request: web.Request) -> web.StreamResponse:
             )
             sent = task
             if task.state in FINAL_STATES:
-                break
+                return
         else:
             await stream.write(b": heartbeat\n\n")
         task = await waiter.next_change(task.task_id, HEARTBEAT_S, sent)
-    await stream.write_eof()
-    return stream
 
 
 @routes.delete("/tasks/{task_id}")
@@ -117,5 +134,8 @@ async def cancel_task(request: web.Request) -> web.Response:
     moved = await status.revoke(task.task_id)
     if not moved.applied:
         raise ApiError(409, f"task {task.task_id} already ended {moved.previous}", type="conflict")
-    current = await status.get(task.task_id)
+    try:
+        current = await status.get(task.task_id)
+    except (RedisError, RedisBusy):  # it is revoked: say so from the read before
+        current = task.model_copy(update={"state": TaskState.REVOKED})
     return respond(task_body(current) if current else None)

@@ -16,7 +16,7 @@ from redis.exceptions import RedisError
 from apex_contracts import notifications as n
 from apex_contracts.tasks import TaskState
 
-from ..commands import accept, failed, publish, requested_wait
+from ..commands import accept, failed, outcome_within, publish, requested_wait
 from ..deps import deps_of
 from ..envelope import ApiError, respond, task_store_unavailable
 from ..guard import admitted_with_task, idempotency_of, new_id, new_uuid
@@ -81,7 +81,7 @@ async def register_webhook(request: web.Request) -> web.Response:
         request, n.WEBHOOK_REGISTER, command, task_id=task_id, message_id=message_id, answer=answer
     )
     wait_s = requested_wait(request, deps.settings.max_wait_s) or deps.settings.query_timeout_s
-    task = await deps.waiter.wait(task_id, wait_s, admitted_here=True)
+    task = await outcome_within(request, task_id, wait_s)
     if task is not None and task.state is TaskState.SUCCESS:
         location = f"/webhooks/{webhook_id}"
         return respond(answer, status=201, headers={"Location": location})

@@ -1,0 +1,134 @@
+"""The gateway's own ceilings (apex_gateway.ceilings) in a real gateway process sized small:
+beyond one, 503 + Retry-After before any work, counted; never a 500, never a false "Redis
+down"; a command that cannot be waited for is still answered truly (202)."""
+
+import asyncio
+import re
+from collections import Counter
+from collections.abc import AsyncIterator
+from uuid import uuid4
+
+import aiohttp
+import pytest
+
+from apex_contracts.tasks import TaskState
+
+from .conftest import System, bearer
+from .gateways import gateway_processes
+from .helpers import task_done
+
+PORT = 18096
+
+
+@pytest.fixture
+async def small_gateway(system: System) -> AsyncIterator[str]:
+    """Two event streams, two waits and two Redis connections at most; a pool wait of 0.3 s."""
+    async with gateway_processes(
+        [PORT], max_sse_streams="2", max_waits="2", redis_max_connections="2",
+        redis_pool_timeout_s="0.3",
+    ) as (url,):  # fmt: skip
+        yield url
+
+
+async def pending_task(system: System, account: str) -> str:
+    """A task that stays running until the test ends it."""
+    task_id = str(uuid4())
+    await system.services["projects"].status.create(task_id, "project.create", account, "dev")
+    return task_id
+
+
+async def metric(session: aiohttp.ClientSession, url: str, line: str) -> float:
+    async with session.get(url + "/metrics") as response:
+        found = re.search(rf"^{re.escape(line)} (\S+)$", await response.text(), re.M)
+    return float(found.group(1)) if found else 0.0
+
+
+@pytest.mark.slow
+async def test_streams_and_waits_beyond_their_ceilings_are_503_before_any_work(
+    system: System, small_gateway: str
+) -> None:
+    url = small_gateway
+    account = f"ceil-{uuid4().hex[:6]}"
+    me = bearer(system.settings, account=account)
+    task_id = await pending_task(system, account)
+    async with aiohttp.ClientSession(headers=me) as http:
+        streams = [await http.get(f"{url}/tasks/{task_id}/events") for _ in range(2)]
+        assert [s.status for s in streams] == [200, 200]
+        async with http.get(f"{url}/tasks/{task_id}/events") as third:
+            body = await third.json()
+            assert third.status == 503 and third.headers["Retry-After"] == "1", body
+            assert body["errors"][0]["type"] == "busy"
+        polls = [asyncio.create_task(http.get(f"{url}/tasks/{task_id}?wait=5")) for _ in range(2)]
+        await asyncio.sleep(0.3)
+        async with http.get(f"{url}/tasks/{task_id}?wait=5") as extra:
+            assert extra.status == 503 and extra.headers["Retry-After"] == "1"
+        async with http.get(f"{url}/tasks/{task_id}") as plain:  # no wait: no ceiling
+            assert plain.status == 200
+
+        # a command asking to wait while every wait is taken: sent, answered 202, made
+        draft = {"name": "Not waited for", "customer": "C"}
+        async with http.post(f"{url}/projects", json=draft, headers={"Prefer": "wait=5"}) as r:
+            accepted = await r.json()
+            assert r.status == 202, accepted
+            assert "Preference-Applied" not in r.headers
+        async with aiohttp.ClientSession(base_url=system.base_url, headers=me) as main:
+            assert (await task_done(main, accepted["result"]["task_id"]))["state"] == "SUCCESS"
+            async with main.get(f"/projects/{accepted['result']['project_id']}") as made:
+                assert made.status == 200
+
+        # the waiters and streams end with the task and free their slots
+        await system.services["projects"].status.move(task_id, TaskState.SUCCESS, progress=100)
+        assert [(await p).status for p in polls] == [200, 200]
+        for stream in streams:
+            text = await stream.text()
+            assert '"state":"SUCCESS"' in text
+            stream.release()
+        async with http.get(f"{url}/tasks/{task_id}/events") as again:
+            assert again.status == 200
+        refused = {
+            name: await metric(http, url, f'apex_gateway_limited_total{{answer="{answer}",'
+                               f'ceiling="{name}"}}')
+            for name, answer in (("sse_streams", "503"), ("waits", "503"))
+        }  # fmt: skip
+        declined = await metric(
+            http, url, 'apex_gateway_limited_total{answer="202",ceiling="waits"}'
+        )
+    assert refused == {"sse_streams": 1.0, "waits": 1.0}
+    assert declined == 1.0
+
+
+@pytest.mark.slow
+async def test_an_exhausted_redis_pool_is_503_busy_never_done_not_a_500_nor_redis_down(
+    system: System, small_gateway: str
+) -> None:
+    """200 cancels at once outrun the gateway's two Redis connections: each waits its turn
+    (0.3 s at most) and is done, or is told 503 busy with Retry-After and is not done; nothing
+    else, and the rate limiter never takes the full pool for Redis being down."""
+    url = small_gateway
+    account = f"pool-{uuid4().hex[:6]}"
+    me = bearer(system.settings, account=account)
+    task_ids = [await pending_task(system, account) for _ in range(200)]
+    async with aiohttp.ClientSession(headers=me) as http:
+
+        async def cancel(task_id: str) -> int:
+            async with http.delete(f"{url}/tasks/{task_id}") as response:
+                body = await response.json()
+                if response.status == 503:
+                    assert response.headers["Retry-After"] == "1", body
+                    assert body["errors"][0]["type"] == "busy", body
+                return response.status
+
+        statuses = await asyncio.gather(*(cancel(t) for t in task_ids))
+        fallbacks = await metric(http, url, "apex_gateway_rate_limit_fallback_total")
+        waits = await metric(http, url, 'apex_redis_pool_waits_total{pool="gateway"}')
+    print(f"200 cancels on 2 connections: {Counter(statuses)}, {waits:g} checkouts waited")
+    assert set(statuses) <= {200, 503}, statuses
+    assert statuses.count(200) > 0
+    status = system.services["projects"].status
+    for task_id, answered in zip(task_ids, statuses, strict=True):
+        task = await status.get(task_id)
+        assert task is not None
+        expected = TaskState.REVOKED if answered == 200 else TaskState.PENDING
+        assert task.state is expected, (answered, task)  # a 503 was never carried out
+    assert fallbacks == 0  # a busy pool is not Redis being down
+    assert waits > 0  # the pool was full and callers waited
