@@ -48,11 +48,13 @@ test: install deploy-tools
 	scripts/ensure-services.sh
 	$(BIN)/pytest
 
-# The long forms: schemathesis with 300 examples per operation (make test runs 60), then the
-# chaos run (60 s of load, every fault including restarts of RabbitMQ, Redis and PostgreSQL;
+# The long forms: schemathesis with 300 examples per operation (make test runs 60), 1,000
+# waiting creates with 1,000 streams and 200 long-polls on one gateway (make test: 200/200/50),
+# then the chaos run (60 s of load, every fault including restarts of RabbitMQ, Redis and PostgreSQL;
 # `make test` runs a short form with the process kills).
 test-chaos: install
 	APEX_SCHEMATHESIS_EXAMPLES=300 $(BIN)/pytest tests/e2e/test_openapi.py -k schemathesis -s
+	APEX_MANY_CLIENTS=1000,1000,200 $(BIN)/pytest tests/e2e/test_many_clients.py -s
 	APEX_CHAOS_FAULTS=all APEX_CHAOS_SECONDS=60 $(BIN)/pytest tests/chaos -s
 
 lint: install
