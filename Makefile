@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 # conftest.py), so development data and a running `make up` are left alone; conftest.py drops,
 # re-creates and migrates them before any test runs (tests/fresh_state.py).
 
-.PHONY: install system-packages deploy-tools services migrate up test test-chaos lint bench asyncapi clean
+.PHONY: install system-packages deploy-tools services migrate up test test-chaos lint bench soak asyncapi clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -69,6 +69,12 @@ bench: install services migrate
 	$(BIN)/pip install -q -e '.[bench]'
 	$(BIN)/python bench/accept.py
 	$(BIN)/python bench/e2e.py
+
+# 30 minutes at half the measured capacity with 500 event streams open; growth per hour of
+# every process's memory, Redis's memory and the tables (bench/soak.py, var/soak.json).
+soak: install services migrate
+	$(BIN)/pip install -q -e '.[bench]'
+	$(BIN)/python bench/soak.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -29,6 +29,8 @@ HASH_PATTERN: Final = r"^[0-9a-f]{64}$"
 
 # Search -----------------------------------------------------------------------------------
 
+SEQUENCE_MAX = 2**63 - 1  # sequences are PostgreSQL bigints
+
 
 class SearchAudit(Message):
     """`GET /audit`: the account's entries, newest first (keyset pagination)."""
@@ -76,7 +78,7 @@ class ExportAudit(Message):
 
     since: Rfc3339 | None = None
     until: Rfc3339 | None = None
-    after: int = Field(default=0, ge=0)  # continue after this sequence
+    after: int = Field(default=0, ge=0, le=SEQUENCE_MAX)  # continue after this sequence
     limit: int = Field(default=1000, ge=1, le=5000)
 
 
@@ -104,7 +106,7 @@ class VerifyAudit(Message):
     it is `complete`; `AuditVerification.followed_by` adds the answers up.
     """
 
-    after_sequence: int = Field(default=0, ge=0)
+    after_sequence: int = Field(default=0, ge=0, le=SEQUENCE_MAX)
     after_hash: str | None = Field(default=None, pattern=HASH_PATTERN)  # None: 32 zero bytes
     limit: int | None = Field(default=None, ge=1, le=2_000_000)  # None: the service's chunk
 
