@@ -45,6 +45,7 @@ up: install services migrate
 	scripts/up.sh
 
 test: install deploy-tools
+	scripts/system-packages.sh --test
 	scripts/ensure-services.sh
 	$(BIN)/pytest
 

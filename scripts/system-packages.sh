@@ -6,6 +6,8 @@
 set -euo pipefail
 
 PACKAGES=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core)
+# With --test, also what the tests need: Chromium, which opens /docs headless (tests/browser).
+[ "${1:-}" = "--test" ] && PACKAGES+=(chromium)
 
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 

@@ -1,10 +1,11 @@
-"""`/openapi.json` and `/docs` (Swagger UI from a bundled package: no CDN)."""
+"""`/openapi.json` and `/docs`: Swagger UI 5 (which reads OpenAPI 3.1) from the files the
+PyPI package swagger-ui-py ships, so nothing is fetched from a CDN at run time."""
 
+from importlib.resources import files
 from pathlib import Path
 
 import orjson
 from aiohttp import web
-from swagger_ui_bundle import swagger_ui_path
 
 from ..openapi import build_spec
 
@@ -15,7 +16,7 @@ PAGE = """<!doctype html>
 <link rel="stylesheet" href="/docs/static/swagger-ui.css"></head>
 <body><div id="ui"></div>
 <script src="/docs/static/swagger-ui-bundle.js"></script>
-<script>SwaggerUIBundle({url: "/openapi.json", dom_id: "#ui"});</script>
+<script>SwaggerUIBundle({url: "/openapi.json", dom_id: "#ui", persistAuthorization: true});</script>
 </body></html>"""
 
 
@@ -35,4 +36,5 @@ async def docs(_: web.Request) -> web.Response:
     return web.Response(text=PAGE, content_type="text/html")
 
 
-routes.static("/docs/static", Path(swagger_ui_path))
+SWAGGER_UI = Path(str(files("swagger_ui") / "static"))
+routes.static("/docs/static", SWAGGER_UI)
