@@ -4,6 +4,7 @@ down"; a command that cannot be waited for is still answered truly (202)."""
 
 import asyncio
 import re
+import resource
 from collections import Counter
 from collections.abc import AsyncIterator
 from uuid import uuid4
@@ -12,6 +13,9 @@ import aiohttp
 import pytest
 
 from apex_contracts.tasks import TaskState
+from apex_gateway.ceilings import raise_open_files_limit
+from apex_runtime.redis_pipeline import AutoPipeline
+from apex_runtime.redis_pool import RedisBusy
 
 from .conftest import System, bearer
 from .gateways import gateway_processes
@@ -144,3 +148,51 @@ async def _cancel_many(system: System, url: str, *, refusals: bool) -> None:
         assert task.state is expected, (answered, task)  # a 503 was never carried out
     assert fallbacks == 0  # a busy pool is not Redis being down
     assert waits > 0  # the pool was full and callers waited
+
+
+async def test_an_answer_decided_after_the_publish_stands_when_redis_is_busy_to_store_it(
+    system: System, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The Idempotency-Key's answer is stored after the command was sent: a pool busy just
+    then must not turn the 202 into a 503 (the command runs)."""
+    real = AutoPipeline.execute
+
+    async def busy_for_answers(self: AutoPipeline, *args: str | bytes | int | float) -> object:
+        if args[0] == "SET" and str(args[1]).startswith("apex:idem:"):
+            raise RedisBusy("all connections stayed in use")
+        return await real(self, *args)
+
+    monkeypatch.setattr(AutoPipeline, "execute", busy_for_answers)
+    me = bearer(system.settings, account=f"store-{uuid4().hex[:6]}")
+    async with aiohttp.ClientSession(base_url=system.base_url, headers=me) as http:
+        headers = {"Idempotency-Key": uuid4().hex}
+        async with http.post(
+            "/projects", json={"name": "A", "customer": "B"}, headers=headers
+        ) as r:
+            body = await r.json()
+            assert r.status == 202, body
+        assert (await task_done(http, body["result"]["task_id"]))["state"] == "SUCCESS"
+        async with http.get(f"/projects/{body['result']['project_id']}") as made:
+            assert made.status == 200
+
+
+@pytest.mark.slow
+async def test_ready_says_when_the_open_files_limit_is_below_the_ceilings(system: System) -> None:
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    too_many = str(10 * max(hard, soft))
+    async with (
+        gateway_processes([PORT + 2], max_sse_streams=too_many) as (url,),
+        aiohttp.ClientSession() as http,
+        http.get(f"{url}/ready") as response,
+    ):
+        body = await response.json()
+    assert response.status == 200, body  # ready: only limited
+    assert any("open files" in a for a in body["assumptions"]), body
+
+
+def test_the_soft_open_files_limit_is_raised_to_the_hard_one() -> None:
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    assert raise_open_files_limit() == resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    assert resource.getrlimit(resource.RLIMIT_NOFILE)[0] >= soft
+    if hard != resource.RLIM_INFINITY:
+        assert resource.getrlimit(resource.RLIMIT_NOFILE)[0] == hard

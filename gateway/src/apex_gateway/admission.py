@@ -15,6 +15,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from apex_runtime.redis_pipeline import AutoPipeline, Script
+from apex_runtime.redis_pool import REDIS_UNAVAILABLE
 from apex_runtime.status_store import CREATE_TASK_LUA, NewTask, children_key, task_key
 
 log = logging.getLogger(__name__)
@@ -195,14 +196,14 @@ class Admission:
                 "SET", f"apex:idem:{bucket}:{key}", orjson.dumps(record), "PX",
                 self.idempotency_ttl_ms,
             )  # fmt: skip
-        except RedisError:
+        except REDIS_UNAVAILABLE:  # the answer stands: its command may already be sent
             log.warning("could not store an idempotent response", exc_info=True)
 
     async def forget(self, bucket: str, key: str) -> None:
         """Release a key whose request did not reach a final answer, so a retry may run."""
         try:
             await self.redis.execute("DEL", f"apex:idem:{bucket}:{key}")
-        except RedisError:
+        except REDIS_UNAVAILABLE:
             log.warning("could not release an idempotency key", exc_info=True)
 
     def headers(self, decision: Decision) -> dict[str, str]:

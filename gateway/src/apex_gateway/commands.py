@@ -5,13 +5,12 @@ import re
 from contextlib import suppress
 
 from aiohttp import web
-from redis.exceptions import RedisError
 
 from apex_contracts import topology as t
 from apex_contracts.base import Message
 from apex_contracts.tasks import ErrorCode, TaskRecord, TaskState, TaskView
 from apex_runtime.amqp_client import BrokerUnavailable, ConfirmTimedOut
-from apex_runtime.redis_pool import RedisBusy
+from apex_runtime.redis_pool import REDIS_UNAVAILABLE
 
 from .ceilings import LIMITED
 from .deps import deps_of
@@ -78,7 +77,7 @@ async def outcome_within(request: web.Request, task_id: str, wait_s: float) -> T
         return None
     try:
         return await deps.waiter.wait(task_id, wait_s, admitted_here=True)
-    except (RedisError, RedisBusy):
+    except REDIS_UNAVAILABLE:
         log.warning("could not wait for task %s; answered 202", task_id, exc_info=True)
         return None
     finally:
@@ -109,7 +108,7 @@ async def publish(
             headers={t.HEADER_ACCOUNT: who.account, t.HEADER_ACTOR: who.actor},
         )
     except BrokerUnavailable as exc:
-        with suppress(RedisError):  # else it stays PENDING until its TTL; nobody has its id
+        with suppress(*REDIS_UNAVAILABLE):  # else it stays PENDING until its TTL; nobody has its id
             await deps.status.discard(task_id)
         raise broker_unavailable() from exc
     except ConfirmTimedOut as exc:

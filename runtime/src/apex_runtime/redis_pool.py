@@ -37,7 +37,8 @@ class RedisBusy(Exception):
     """Every connection of the pool stayed in use for the whole wait: Redis is up."""
 
 
-# What a service treats as "Redis cannot take this now": keep the work and write it later.
+# "Redis cannot take this now", where the work can wait or be dropped (a service's report, a
+# best-effort write of the gateway after its answer is decided).
 REDIS_UNAVAILABLE: tuple[type[Exception], ...] = (RedisError, RedisBusy)
 
 

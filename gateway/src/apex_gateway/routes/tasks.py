@@ -7,7 +7,7 @@ from aiohttp import web
 from redis.exceptions import RedisError
 
 from apex_contracts.tasks import FINAL_STATES, TaskRecord, TaskState, TaskView
-from apex_runtime.redis_pool import RedisBusy
+from apex_runtime.redis_pool import REDIS_UNAVAILABLE
 
 from ..commands import task_body
 from ..deps import deps_of
@@ -99,7 +99,7 @@ async def task_events(request: web.Request) -> web.StreamResponse:
         await stream.prepare(request)
         try:
             await _stream_changes(request, stream, task)
-        except (RedisError, RedisBusy):  # the status line is sent: end; the client reconnects
+        except REDIS_UNAVAILABLE:  # the status line is sent: end; the client reconnects
             log.warning("task stream ended early: the task store failed", exc_info=True)
         await stream.write_eof()
         return stream
@@ -136,6 +136,6 @@ async def cancel_task(request: web.Request) -> web.Response:
         raise ApiError(409, f"task {task.task_id} already ended {moved.previous}", type="conflict")
     try:
         current = await status.get(task.task_id)
-    except (RedisError, RedisBusy):  # it is revoked: say so from the read before
+    except REDIS_UNAVAILABLE:  # it is revoked: say so from the read before
         current = task.model_copy(update={"state": TaskState.REVOKED})
     return respond(task_body(current) if current else None)
