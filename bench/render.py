@@ -29,7 +29,8 @@ from apex_contracts.projects import PayloadView, ProjectSite, ProjectSubmitted, 
 from apex_contracts.signage import SinglePoleDesignRequest
 from apex_documents.app import ThreadedRenderer
 from apex_documents.package import Package, build_package, design_request
-from apex_documents.render import PackageRenderer, tune_collector
+from apex_documents.render import PackageRenderer
+from apex_runtime.collector import freeze_startup_heap
 from apex_signage import design_single_pole
 
 TARGET_PACKAGES_PER_S = 5.0
@@ -146,7 +147,7 @@ def main() -> None:
 
     full, fallback = packages(args.count, True), packages(args.count, False)
     renderer = PackageRenderer()
-    tune_collector()  # as document-service does when it first renders
+    freeze_startup_heap()  # as document-service does when it first renders
     for package in full[: args.warmup_count]:
         renderer.render(package, NOW)
     results = {

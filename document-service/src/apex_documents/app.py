@@ -14,6 +14,7 @@ from apex_contracts import topology as t
 from apex_contracts.projects import ProjectSubmitted
 from apex_runtime.amqp_client import BrokerClient
 from apex_runtime.broker import EVENTS, QUERIES, document_events, query_queue, work_queue
+from apex_runtime.collector import freeze_startup_heap
 from apex_runtime.db import make_sessions
 from apex_runtime.queries import answer
 from apex_runtime.service import ServiceRuntime
@@ -22,7 +23,7 @@ from apex_runtime.settings import Settings
 from . import handlers
 from .engineering import BrokerConnection, SignageDesign
 from .package import Package
-from .render import PackageRenderer, RenderedPdf, tune_collector
+from .render import PackageRenderer, RenderedPdf
 from .tables import INBOX, OUTBOX
 
 SERVICE = "document-service"
@@ -42,7 +43,7 @@ class ThreadedRenderer:
     def _get(self) -> PackageRenderer:
         if self._renderer is None:  # built on the worker thread, on first use
             self._renderer = PackageRenderer()
-            tune_collector()
+            freeze_startup_heap()
         return self._renderer
 
     async def layout(self, package: Package, created: datetime) -> Any:

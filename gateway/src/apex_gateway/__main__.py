@@ -3,6 +3,7 @@
 import uvloop
 from aiohttp import web
 
+from apex_runtime.collector import freeze_startup_heap
 from apex_runtime.logs import setup_logging
 from apex_runtime.settings import Settings, get_settings
 from apex_runtime.telemetry import setup_telemetry
@@ -18,7 +19,12 @@ def prepare() -> Settings:
     return settings
 
 
+async def _started(app: web.Application) -> None:
+    freeze_startup_heap()
+
+
 def serve(settings: Settings, app: web.Application) -> None:
+    app.on_startup.append(_started)  # the last start-up hook: everything is built by then
     web.run_app(
         app,
         loop=uvloop.new_event_loop(),

@@ -4,6 +4,7 @@ from collections.abc import Callable
 
 import uvloop
 
+from .collector import freeze_startup_heap
 from .logs import setup_logging
 from .service import ServiceRuntime, serve_until_signalled
 from .settings import Settings, get_settings
@@ -17,6 +18,11 @@ def run_service(name: str, build: Callable[[Settings], ServiceRuntime]) -> None:
 
     async def main() -> None:
         runtime = build(settings)
-        await serve_until_signalled(runtime.start, runtime.stop)
+
+        async def start() -> None:
+            await runtime.start()
+            freeze_startup_heap()
+
+        await serve_until_signalled(start, runtime.stop)
 
     uvloop.run(main())
