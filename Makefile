@@ -56,6 +56,7 @@ test: install deploy-tools
 test-chaos: install
 	APEX_SCHEMATHESIS_EXAMPLES=300 $(BIN)/pytest tests/e2e/test_openapi.py -k schemathesis -s
 	APEX_MANY_CLIENTS=1000,1000,200 $(BIN)/pytest tests/e2e/test_many_clients.py -s
+	APEX_OVERLOAD_SECONDS=60 $(BIN)/pytest tests/e2e/test_overload.py -s
 	APEX_CHAOS_FAULTS=all APEX_CHAOS_SECONDS=60 $(BIN)/pytest tests/chaos -s
 
 lint: install

@@ -141,6 +141,41 @@ async def restart_rabbitmq() -> None:
     await shell("rabbitmqctl", "-q", "await_startup")
 
 
+ALARM_HOLD_S = 4.0
+
+
+async def rabbitmq_eval(expression: str) -> str:
+    process = await asyncio.create_subprocess_exec(
+        "rabbitmqctl", "eval", expression, stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.DEVNULL,
+    )  # fmt: skip
+    out, _ = await asyncio.wait_for(process.communicate(), 60)
+    return out.decode().strip()
+
+
+async def memory_alarm() -> None:
+    """RabbitMQ's memory alarm for a few seconds: every publishing connection is blocked."""
+    before = await rabbitmq_eval("vm_memory_monitor:get_vm_memory_high_watermark().")
+    await shell("rabbitmqctl", "-q", "set_vm_memory_high_watermark", "0.00001")
+    try:
+        await asyncio.sleep(ALARM_HOLD_S)
+    finally:
+        restore = before if before.replace(".", "", 1).isdigit() else "0.4"
+        await shell("rabbitmqctl", "-q", "set_vm_memory_high_watermark", restore)
+
+
+async def disk_alarm() -> None:
+    """RabbitMQ's disk alarm for a few seconds: a free-disk limit above what the disk has."""
+    before = await rabbitmq_eval("rabbit_disk_monitor:get_disk_free_limit().")
+    await shell("rabbitmqctl", "-q", "set_disk_free_limit", str(10**16))
+    try:
+        await asyncio.sleep(ALARM_HOLD_S)
+    finally:
+        await shell(
+            "rabbitmqctl", "-q", "set_disk_free_limit", before if before.isdigit() else "50000000"
+        )
+
+
 async def restart_redis() -> None:
     """Redis keeps nothing on disk here, so save on the way down and load on the way up."""
     await shell("redis-cli", "shutdown", "save")

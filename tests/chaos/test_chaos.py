@@ -42,14 +42,17 @@ FAULTS: list[tuple[str, Callable[[], Awaitable[None]]]] = [
     ("kill -9 project-service", lambda: kill_and_restart("project-service")),
     ("kill -9 audit-service", lambda: kill_and_restart("audit-service")),
     ("kill -9 gateway", lambda: kill_and_restart("gateway")),
+    ("RabbitMQ memory alarm", harness.memory_alarm),
+    ("RabbitMQ disk alarm", harness.disk_alarm),
     ("restart RabbitMQ", harness.restart_rabbitmq),
     ("restart Redis", harness.restart_redis),
     ("restart PostgreSQL", harness.restart_postgres),
 ]
 
 
-# `make test` runs the process kills; `make test-chaos` (APEX_CHAOS_FAULTS=all) adds the
-# restarts of RabbitMQ, Redis and PostgreSQL, which stop the machine's shared servers.
+# `make test` runs the process kills; `make test-chaos` (APEX_CHAOS_FAULTS=all) adds RabbitMQ's
+# memory and disk alarms and the restarts of RabbitMQ, Redis and PostgreSQL, which stop or
+# block the machine's shared servers.
 if os.environ.get("APEX_CHAOS_FAULTS", "kills") != "all":
     FAULTS = FAULTS[:3]
 FAULT_TIMEOUT_S = 120.0  # a fault that does not finish is a failure, never a hang

@@ -14,9 +14,10 @@ from ..lifetime import die_with_parent
 
 @asynccontextmanager
 async def gateway_processes(
-    ports: list[int], probe: str = "/ready", **settings: str
+    ports: list[int], probe: str = "/ready", pids: list[int] | None = None, **settings: str
 ) -> AsyncIterator[list[str]]:
-    """Start `python -m apex_gateway` on each port with extra `APEX_*` settings; yield base URLs."""
+    """Start `python -m apex_gateway` on each port with extra `APEX_*` settings; yield base URLs
+    (and put the processes' ids in `pids`, when given)."""
     env = {**os.environ, **{f"APEX_{k.upper()}": v for k, v in settings.items()}}
     processes = []
     try:
@@ -32,6 +33,8 @@ async def gateway_processes(
                     preexec_fn=die_with_parent,
                 )
             )
+        if pids is not None:
+            pids.extend(p.pid for p in processes)
         urls = [f"http://127.0.0.1:{port}" for port in ports]
         async with aiohttp.ClientSession() as session:
             for url, process in zip(urls, processes, strict=True):

@@ -1,6 +1,7 @@
 """Small client helpers for the end-to-end tests."""
 
 import asyncio
+import re
 from typing import Any
 
 import aiohttp
@@ -71,3 +72,10 @@ async def audit_types(
             return types
         await asyncio.sleep(0.02)
     raise AssertionError(f"audit entries {expected} not all recorded for {project_id}: {types}")
+
+
+async def metric(session: aiohttp.ClientSession, url: str, line: str) -> float:
+    """One sample of a gateway's `/metrics` (`line` is its name and labels); 0 when absent."""
+    async with session.get(url + "/metrics") as response:
+        found = re.search(rf"^{re.escape(line)} (\S+)$", await response.text(), re.M)
+    return float(found.group(1)) if found else 0.0

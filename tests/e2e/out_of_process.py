@@ -21,7 +21,8 @@ async def start_project_service(system: System, **env: str) -> asyncio.subproces
         stderr=asyncio.subprocess.DEVNULL,
         preexec_fn=die_with_parent,
     )
-    ready = f"http://127.0.0.1:{system.settings.project_port}/ready"
+    port = env.get("APEX_PROJECT_PORT", system.settings.project_port)
+    ready = f"http://127.0.0.1:{port}/ready"
     async with aiohttp.ClientSession() as session:
         for _ in range(150):
             try:

@@ -3,7 +3,6 @@ beyond one, 503 + Retry-After before any work, counted; never a 500, never a fal
 down"; a command that cannot be waited for is still answered truly (202)."""
 
 import asyncio
-import re
 import resource
 from collections import Counter
 from collections.abc import AsyncIterator
@@ -19,7 +18,7 @@ from apex_runtime.redis_pool import RedisBusy
 
 from .conftest import System, bearer
 from .gateways import gateway_processes
-from .helpers import task_done
+from .helpers import metric, task_done
 
 PORT = 18096
 
@@ -40,12 +39,6 @@ async def pending_task(system: System, account: str) -> str:
     task_id = str(uuid4())
     await system.services["projects"].status.create(task_id, "project.create", account, "dev")
     return task_id
-
-
-async def metric(session: aiohttp.ClientSession, url: str, line: str) -> float:
-    async with session.get(url + "/metrics") as response:
-        found = re.search(rf"^{re.escape(line)} (\S+)$", await response.text(), re.M)
-    return float(found.group(1)) if found else 0.0
 
 
 @pytest.mark.slow

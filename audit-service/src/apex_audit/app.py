@@ -9,7 +9,7 @@ from faststream.rabbit.annotations import RabbitMessage
 
 from apex_contracts import audit as a
 from apex_contracts import topology as t
-from apex_runtime.broker import COMMANDS, EVENTS, QUERIES, query_queue, work_queue
+from apex_runtime.broker import COMMANDS, EVENTS, QUERIES, event_queue, query_queue, work_queue
 from apex_runtime.db import make_engine
 from apex_runtime.queries import answer
 from apex_runtime.service import ServiceRuntime
@@ -42,7 +42,7 @@ def build(settings: Settings) -> ServiceRuntime:
 
     # Declared, bound and documented here; consumed in batches by `ingest` (see its docstring).
     broker.subscriber(
-        work_queue(t.AUDIT_EVENTS_QUEUE, "#", settings),
+        event_queue(t.AUDIT_EVENTS_QUEUE, "#", settings),
         EVENTS,
         title=f"{t.AUDIT_EVENTS_QUEUE}:{t.EVENTS_EXCHANGE}:OnEvent",
         description="Every domain event (security.* included) becomes an audit entry.",

@@ -13,7 +13,7 @@ from apex_contracts import documents as d
 from apex_contracts import topology as t
 from apex_contracts.projects import ProjectSubmitted
 from apex_runtime.amqp_client import BrokerClient
-from apex_runtime.broker import EVENTS, QUERIES, document_events, query_queue, work_queue
+from apex_runtime.broker import EVENTS, QUERIES, document_events, event_queue, query_queue
 from apex_runtime.collector import freeze_startup_heap
 from apex_runtime.db import make_sessions
 from apex_runtime.queries import answer
@@ -81,7 +81,7 @@ def build(settings: Settings) -> ServiceRuntime:
     document_events(broker, {t.DOCUMENT_RENDERED: d.DocumentRendered})
 
     @broker.subscriber(
-        work_queue(t.DOCUMENT_EVENTS_QUEUE, t.PROJECT_SUBMITTED, settings),
+        event_queue(t.DOCUMENT_EVENTS_QUEUE, t.PROJECT_SUBMITTED, settings),
         EVENTS,
         description="Renders the submission's calculation package, stores it, then publishes "
         "document.rendered; reports on the submission's render_document task.",

@@ -35,7 +35,9 @@ def create_app(settings: Settings) -> web.Application:
     admission = Admission(
         redis, settings.rate_limit_per_min, settings.rate_limit_burst, settings.idempotency_ttl_s
     )
-    broker = BrokerClient(settings.amqp_url)
+    broker = BrokerClient(
+        settings.amqp_url, confirm_timeout_s=settings.command_confirm_timeout_s, probe_flow=True
+    )
     security = SecurityEvents(broker)
     deps = Deps(
         settings=settings,
@@ -48,6 +50,7 @@ def create_app(settings: Settings) -> web.Application:
         security=security,
         streams=Ceiling("sse_streams", settings.max_sse_streams, "event streams"),
         waits=Ceiling("waits", settings.max_waits, "waiting requests"),
+        commands=Ceiling("commands_in_flight", settings.max_commands_in_flight, "commands"),
         open_files=raise_open_files_limit(),
     )
     guard = make_guard(

@@ -5,20 +5,31 @@ import re
 from contextlib import suppress
 
 from aiohttp import web
+from prometheus_client import Counter
 
 from apex_contracts import topology as t
 from apex_contracts.base import Message
 from apex_contracts.tasks import ErrorCode, TaskRecord, TaskState, TaskView
-from apex_runtime.amqp_client import BrokerUnavailable, ConfirmTimedOut
+from apex_runtime.amqp_client import (
+    BrokerUnavailable,
+    ConfirmTimedOut,
+    PublishingStopped,
+    QueueFull,
+)
 from apex_runtime.redis_pool import REDIS_UNAVAILABLE
 
-from .ceilings import LIMITED
-from .deps import deps_of
+from .ceilings import LIMITED, RETRY_AFTER_S, busy
+from .deps import Deps, deps_of
 from .envelope import STATUS_OF, ApiError, broker_unavailable, respond
 from .guard import gate_of, idempotency_of, new_id
 from .principal import principal_of
 
 log = logging.getLogger(__name__)
+REFUSED = Counter(
+    "apex_gateway_commands_refused_total",
+    "Commands answered 503, none of them sent or enqueued, by reason",
+    ["reason"],
+)
 _WAIT = re.compile(r"(?:^|[,;\s])wait\s*=\s*(\d+)", re.IGNORECASE)
 
 
@@ -94,11 +105,20 @@ async def publish(
     answer: dict[str, object] | None = None,
 ) -> None:
     """Publish with a confirm. Refused or never sent: 503, and the task nobody was told about
-    is dropped. Sent but not confirmed in time: 504 with the task, which is kept, because the
-    command may still take effect (`outcome_unknown`); its `result` holds `answer`, what a 202
-    would have shown (a webhook's secret, shown once, included)."""
+    is dropped: beyond this gateway's commands in flight, while RabbitMQ blocks publishers or
+    does not confirm (refused at once, nothing sent), when the command's queue is full (a nack:
+    nothing enqueued) or RabbitMQ is unreachable. Sent but not confirmed in time: 504 with the
+    task, which is kept, because the command may still take effect (`outcome_unknown`); its
+    `result` holds `answer`, what a 202 would have shown (a webhook's secret included)."""
     deps = deps_of(request)
     who = principal_of(request)
+    if not deps.commands.try_enter():
+        await _forget(deps, task_id)
+        REFUSED.labels("in_flight").inc()
+        raise busy(
+            deps.commands.name,
+            f"this gateway has {deps.commands.limit} commands in flight; nothing was sent, retry",
+        )
     try:
         await deps.broker.publish_command(
             routing_key,
@@ -108,11 +128,32 @@ async def publish(
             headers={t.HEADER_ACCOUNT: who.account, t.HEADER_ACTOR: who.actor},
         )
     except BrokerUnavailable as exc:
-        with suppress(*REDIS_UNAVAILABLE):  # else it stays PENDING until its TTL; nobody has its id
-            await deps.status.discard(task_id)
-        raise broker_unavailable() from exc
+        await _forget(deps, task_id)
+        REFUSED.labels(exc.reason).inc()
+        raise refused(exc) from exc
     except ConfirmTimedOut as exc:
         raise outcome_unknown(task_id, answer) from exc
+    finally:
+        deps.commands.leave()
+
+
+async def _forget(deps: Deps, task_id: str) -> None:
+    """Drop the task of a command never sent; else it stays PENDING until its TTL, though
+    nobody has its id."""
+    with suppress(*REDIS_UNAVAILABLE):
+        await deps.status.discard(task_id)
+
+
+def refused(exc: BrokerUnavailable) -> ApiError:
+    """503 + Retry-After for a command that was not enqueued and never will be."""
+    if isinstance(exc, PublishingStopped | QueueFull):
+        return ApiError(
+            503,
+            f"{exc}; retry shortly",
+            type="unavailable",
+            headers={"Retry-After": str(RETRY_AFTER_S)},
+        )
+    return broker_unavailable()
 
 
 def outcome_unknown(task_id: str, answer: dict[str, object] | None = None) -> ApiError:

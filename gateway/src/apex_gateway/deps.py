@@ -28,6 +28,7 @@ class Deps:
     security: SecurityEvents
     streams: Ceiling  # concurrent SSE streams
     waits: Ceiling  # concurrent `?wait=N` and `Prefer: wait`
+    commands: Ceiling  # commands between admission and RabbitMQ's confirm
     open_files: int  # the soft RLIMIT_NOFILE in force
 
 

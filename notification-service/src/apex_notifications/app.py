@@ -22,6 +22,7 @@ from apex_runtime.broker import (
     EVENTS,
     QUERIES,
     document_events,
+    event_queue,
     query_queue,
     routed,
     routing_key_of,
@@ -92,7 +93,7 @@ def build(settings: Settings) -> ServiceRuntime:
     emails = rt.task_runner(t.NOTIFICATION_EVENTS_QUEUE)
 
     @broker.subscriber(
-        work_queue(t.NOTIFICATION_EVENTS_QUEUE, t.DOCUMENT_RENDERED, settings), EVENTS
+        event_queue(t.NOTIFICATION_EVENTS_QUEUE, t.DOCUMENT_RENDERED, settings), EVENTS
     )
     async def on_document_rendered(event: DocumentRendered, msg: RabbitMessage) -> None:
         await emails.run(
@@ -122,7 +123,7 @@ def build(settings: Settings) -> ServiceRuntime:
     async def on_list(query: n.ListWebhooks, msg: RabbitMessage) -> Any:
         return await answer(msg, lambda ctx: webhooks.list_webhooks(ctx, sessions))
 
-    fan_out_queue = work_queue(n.NOTIFICATION_WEBHOOKS_QUEUE, t.PROJECT_SUBMITTED, settings)
+    fan_out_queue = event_queue(n.NOTIFICATION_WEBHOOKS_QUEUE, t.PROJECT_SUBMITTED, settings)
 
     @broker.subscriber(fan_out_queue, EVENTS)
     async def on_event(body: Any, msg: RabbitMessage) -> None:

@@ -6,7 +6,10 @@ matched by `correlation_id`.
 """
 
 import asyncio
+import contextlib
 import logging
+import time
+from collections import OrderedDict
 from typing import Any
 from uuid import uuid4
 
@@ -26,6 +29,9 @@ log = logging.getLogger(__name__)
 tracer = trace.get_tracer(__name__)
 REPLY_TO = "amq.rabbitmq.reply-to"
 COMMAND_CONFIRM_TIMEOUT_S = 5.0
+STALLED_AFTER_S = 1.0  # a confirm this late: RabbitMQ has stopped confirming, for now
+PROBE_EVERY_S = 0.25  # the flow probe's publishes: an alarm is seen within this
+PROBE_ROUTING_KEY = "apex.flow.probe"  # on the default exchange: routed nowhere, dropped
 # A closed channel during a reconnect raises ChannelInvalidStateError, a RuntimeError.
 BROKER_ERRORS = (
     aio_pika.exceptions.AMQPError,
@@ -51,6 +57,109 @@ def _persistent(
 class BrokerUnavailable(Exception):
     """RabbitMQ cannot be reached or refused the message; the caller answers 503."""
 
+    reason = "broker_unavailable"  # the label a refusal is counted under
+
+
+class PublishingStopped(BrokerUnavailable):
+    """Nothing was sent: RabbitMQ blocks publishers (a memory or disk alarm), or stopped
+    confirming; a command would only wait in the socket and take effect later."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+class QueueFull(BrokerUnavailable):
+    """RabbitMQ nacked the message: a queue it routes to is at its bound (`reject-publish`),
+    so nothing was enqueued."""
+
+    reason = "queue_full"
+
+
+def blocked_by_broker(connection: AbstractRobustConnection | None) -> bool:
+    """Whether RabbitMQ has sent `connection.blocked` (an alarm) and not yet `unblocked`.
+
+    aiormq tracks the notification in a private event and does not expose it; reading it here
+    is pinned by `tests/e2e/test_flow_control.py`, which raises a real memory alarm."""
+    transport = getattr(connection, "transport", None)
+    underlay = getattr(transport, "connection", None)
+    unblocked = getattr(underlay, "_Connection__connection_unblocked", None)
+    return isinstance(unblocked, asyncio.Event) and not unblocked.is_set()
+
+
+class FlowProbe:
+    """Sees RabbitMQ's alarms before a command is caught by one.
+
+    RabbitMQ tells a connection it is blocked only once that connection publishes during the
+    alarm, and the publish that tells it is held in the socket until the alarm clears. So a
+    connection of its own publishes an empty, unroutable message every `PROBE_EVERY_S`
+    (nothing is stored; no confirm is awaited): an alarm blocks the probe, and commands are
+    refused before any is sent."""
+
+    def __init__(self, url: str, name: str) -> None:
+        self.url = url
+        self.name = name
+        self._connection: AbstractRobustConnection | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        if self._connection is not None:
+            return  # robust: it reconnects by itself
+        self._connection = await aio_pika.connect_robust(
+            self.url, reconnect_interval=1.0, client_properties={"connection_name": self.name}
+        )
+        channel = await self._connection.channel(publisher_confirms=False)
+        self._task = asyncio.create_task(self._probe_forever(channel))
+
+    async def _probe_forever(self, channel: AbstractChannel) -> None:
+        probe = aio_pika.Message(b"", delivery_mode=aio_pika.DeliveryMode.NOT_PERSISTENT)
+        while True:
+            if not self.blocked():  # once blocked, the broker says when it is unblocked
+                try:
+                    await channel.default_exchange.publish(
+                        probe, PROBE_ROUTING_KEY, mandatory=False
+                    )
+                except (*BROKER_ERRORS, TimeoutError):
+                    pass  # reconnecting: the command path sees that on its own
+            await asyncio.sleep(PROBE_EVERY_S)
+
+    def blocked(self) -> bool:
+        return blocked_by_broker(self._connection)
+
+    async def close(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+        if self._connection is not None:
+            with contextlib.suppress(Exception):
+                await self._connection.close()
+
+
+class Unconfirmed:
+    """The commands sent and not yet confirmed, oldest first: while the oldest has waited
+    `stalled_after_s`, RabbitMQ has stopped confirming (or is blocked without saying so), and a
+    new command would only wait behind it in the socket."""
+
+    def __init__(self, stalled_after_s: float = STALLED_AFTER_S) -> None:
+        self.stalled_after_s = stalled_after_s
+        self._sent: OrderedDict[int, float] = OrderedDict()
+        self._next = 0
+
+    def sent(self) -> int:
+        self._next += 1
+        self._sent[self._next] = time.monotonic()
+        return self._next
+
+    def settled(self, token: int) -> None:
+        self._sent.pop(token, None)
+
+    def oldest_age_s(self) -> float:
+        if not self._sent:
+            return 0.0
+        return time.monotonic() - next(iter(self._sent.values()))
+
+    def stalled(self) -> bool:
+        return self.oldest_age_s() >= self.stalled_after_s
+
 
 class ConfirmTimedOut(Exception):
     """The message was handed to the connection but no confirm came in time: RabbitMQ may still
@@ -70,23 +179,28 @@ async def publish_confirmed(
     timeout_s: float | None = None,
 ) -> None:
     """A persistent JSON message straight onto a confirming channel (no aio-pika message
-    object); returns once RabbitMQ acked it, raises `BrokerUnavailable` if it nacked and
+    object); returns once RabbitMQ acked it, raises `QueueFull` if it nacked and
     `TimeoutError` if no confirm came within `timeout_s` (aiormq's own timer: one per publish).
     """
-    confirmation = await channel.basic_publish(
-        body,
-        exchange=exchange,
-        routing_key=routing_key,
-        properties=Basic.Properties(
-            content_type="application/json",
-            delivery_mode=2,
-            message_id=message_id,
-            correlation_id=correlation_id,
-            headers=headers,
-        ),
-        mandatory=mandatory,
-        timeout=timeout_s,
-    )
+    try:
+        confirmation = await channel.basic_publish(
+            body,
+            exchange=exchange,
+            routing_key=routing_key,
+            properties=Basic.Properties(
+                content_type="application/json",
+                delivery_mode=2,
+                message_id=message_id,
+                correlation_id=correlation_id,
+                headers=headers,
+            ),
+            mandatory=mandatory,
+            timeout=timeout_s,
+        )
+    except aiormq.exceptions.DeliveryError as exc:  # aiormq raises a nack as this
+        if isinstance(exc.frame, Basic.Nack):
+            raise QueueFull(f"{message_id} refused by RabbitMQ (a queue at its bound)") from exc
+        raise
     if not isinstance(confirmation, Basic.Ack):
         raise BrokerUnavailable(f"{message_id} refused by RabbitMQ: {confirmation!r}")
 
@@ -96,9 +210,18 @@ class QueryTimeout(Exception):
 
 
 class BrokerClient:
-    def __init__(self, url: str, name: str = "apex-gateway") -> None:
+    def __init__(
+        self,
+        url: str,
+        name: str = "apex-gateway",
+        confirm_timeout_s: float = COMMAND_CONFIRM_TIMEOUT_S,
+        probe_flow: bool = False,
+    ) -> None:
         self.url = url
         self.name = name  # the connection name operators see in RabbitMQ
+        self.confirm_timeout_s = confirm_timeout_s
+        self.unconfirmed = Unconfirmed()
+        self.probe = FlowProbe(url, f"{name} flow probe") if probe_flow else None
         self._connection: AbstractRobustConnection | None = None
         self._commands: AbstractExchange | None = None
         self._command_channel: AbstractChannel | None = None
@@ -132,6 +255,8 @@ class BrokerClient:
             return
 
     async def connect(self) -> None:
+        if self.probe is not None:
+            await self.probe.start()
         self._connection = await aio_pika.connect_robust(
             self.url, reconnect_interval=1.0, client_properties={"connection_name": self.name}
         )
@@ -170,6 +295,8 @@ class BrokerClient:
     async def close(self) -> None:
         if self._connector is not None:
             self._connector.cancel()
+        if self.probe is not None:
+            await self.probe.close()
         if self._connection is not None:
             await self._connection.close()
         for future in self._pending.values():
@@ -178,6 +305,28 @@ class BrokerClient:
     @property
     def connected(self) -> bool:
         return self._connection is not None and not self._connection.is_closed
+
+    def blocked(self) -> bool:
+        """RabbitMQ blocks publishers: seen on the flow probe or on this connection."""
+        return blocked_by_broker(self._connection) or (
+            self.probe is not None and self.probe.blocked()
+        )
+
+    def stopped(self) -> PublishingStopped | None:
+        """Why nothing should be published now, or None: RabbitMQ blocks this connection (an
+        alarm), or has left a command unconfirmed for `STALLED_AFTER_S`."""
+        if self.blocked():
+            return PublishingStopped(
+                "broker_blocked",
+                "RabbitMQ is blocking publishers (a memory or disk alarm); nothing was sent",
+            )
+        if self.unconfirmed.stalled():
+            waited = self.unconfirmed.oldest_age_s()
+            return PublishingStopped(
+                "broker_not_confirming",
+                f"RabbitMQ has not confirmed a command sent {waited:.1f} s ago; nothing was sent",
+            )
+        return None
 
     async def publish_command(
         self,
@@ -190,10 +339,14 @@ class BrokerClient:
     ) -> None:
         """Publish a command and return once RabbitMQ confirmed it (persistent, mandatory).
 
-        Raises `BrokerUnavailable` when it was refused or could not be sent, `ConfirmTimedOut`
-        when it was sent and no confirm came in time."""
+        Raises `BrokerUnavailable` when it was refused or could not be sent (`PublishingStopped`
+        before sending anything while RabbitMQ blocks or does not confirm, `QueueFull` when its
+        queue is at its bound), `ConfirmTimedOut` when it was sent and no confirm came in time."""
         if self._commands is None or not self.connected:
             raise BrokerUnavailable("not connected to RabbitMQ")
+        stopped = self.stopped()
+        if stopped is not None:
+            raise stopped
         attributes = {
             "messaging.system": "rabbitmq",
             "messaging.rabbitmq.destination.routing_key": routing_key,
@@ -205,6 +358,7 @@ class BrokerClient:
             # Straight onto the channel (no aio-pika message object): the channel raises for an
             # unroutable command (mandatory, on_return_raises) as aio-pika's publish did.
             assert self._command_channel is not None
+            token = self.unconfirmed.sent()
             try:
                 channel = await self._command_channel.get_underlay_channel()
                 await publish_confirmed(
@@ -216,14 +370,16 @@ class BrokerClient:
                     headers=carrier,
                     correlation_id=task_id,
                     mandatory=True,
-                    timeout_s=COMMAND_CONFIRM_TIMEOUT_S,
+                    timeout_s=self.confirm_timeout_s,
                 )
             except TimeoutError as exc:
                 raise ConfirmTimedOut(
-                    f"{message_id} not confirmed in {COMMAND_CONFIRM_TIMEOUT_S:g} s"
+                    f"{message_id} not confirmed in {self.confirm_timeout_s:g} s"
                 ) from exc
             except BROKER_ERRORS as exc:
                 raise BrokerUnavailable(f"publish not confirmed: {exc!r}") from exc
+            finally:
+                self.unconfirmed.settled(token)
 
     async def publish_event(
         self, routing_key: str, body: bytes, *, message_id: str, headers: dict[str, Any]
@@ -240,9 +396,14 @@ class BrokerClient:
     async def query(
         self, routing_key: str, body: bytes, *, headers: dict[str, Any], timeout_s: float
     ) -> QueryReply:
-        """Ask a service and wait for its reply; the request expires with its timeout."""
+        """Ask a service and wait for its reply; the request expires with its timeout. While
+        RabbitMQ blocks publishers the query is refused at once: its publish would wait."""
         if self._queries is None or not self.connected:
             raise BrokerUnavailable("not connected to RabbitMQ")
+        if self.blocked():
+            stopped = self.stopped()
+            assert stopped is not None
+            raise stopped
         correlation_id = uuid4().hex
         future: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
         self._pending[correlation_id] = future

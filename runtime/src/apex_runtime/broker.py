@@ -38,8 +38,12 @@ DEAD_LETTERS = RabbitQueue(t.DEAD_LETTER_QUEUE, queue_type=QueueType.QUORUM, rou
 ACK_POLICY = AckPolicy.NACK_ON_ERROR
 
 
-def work_queue(name: str, routing_key: str, settings: Settings) -> RabbitQueue:
-    """A durable quorum queue that dead-letters into `apex.dead` after the delivery limit."""
+def work_queue(
+    name: str, routing_key: str, settings: Settings, *, max_length: int | None = None
+) -> RabbitQueue:
+    """A durable quorum queue that dead-letters into `apex.dead` after the delivery limit and
+    refuses a publish beyond its bound (`reject-publish`: the publisher's confirm is a nack,
+    nothing is dropped). Commands and queries: `command_queue_max_length` by default."""
     return RabbitQueue(
         name,
         queue_type=QueueType.QUORUM,
@@ -48,8 +52,17 @@ def work_queue(name: str, routing_key: str, settings: Settings) -> RabbitQueue:
             "x-dead-letter-exchange": t.DEAD_EXCHANGE,
             "x-dead-letter-routing-key": name,
             "x-delivery-limit": settings.delivery_limit,
+            "x-max-length": max_length or settings.command_queue_max_length,
+            "x-overflow": "reject-publish",
         },
     )
+
+
+def event_queue(name: str, routing_key: str, settings: Settings) -> RabbitQueue:
+    """A subscriber's queue of events: bounded by `event_queue_max_length`. A full one nacks
+    the publish, so the event stays unsent in its owner's outbox and is published again later
+    (counted in `apex_outbox_publish_refused_total`): no event is lost."""
+    return work_queue(name, routing_key, settings, max_length=settings.event_queue_max_length)
 
 
 def query_queue(service: str, routing_key: str, settings: Settings) -> RabbitQueue:

@@ -13,6 +13,7 @@ import aio_pika
 from aio_pika.abc import AbstractRobustChannel, AbstractRobustConnection
 from opentelemetry import propagate, trace
 from opentelemetry.trace import SpanKind
+from prometheus_client import Counter
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -31,10 +32,15 @@ from sqlalchemy.sql.elements import ColumnElement
 from apex_contracts import topology as t
 from apex_contracts.base import Message
 
-from .amqp_client import publish_confirmed
+from .amqp_client import QueueFull, publish_confirmed
 
 log = logging.getLogger(__name__)
 tracer = trace.get_tracer(__name__)
+REFUSED = Counter(
+    "apex_outbox_publish_refused_total",
+    "Events RabbitMQ refused because a subscriber's queue is at its bound; each stays unsent"
+    " in the outbox and is published again",
+)
 
 
 def outbox_table(metadata: MetaData, schema: str) -> Table:
@@ -303,4 +309,8 @@ class OutboxRelay:
 
     async def _publish_in_order(self, rows: list[Any]) -> None:
         for row in rows:
-            await self.publisher.publish(row.message_id, row.routing_key, row.body, row.headers)
+            try:
+                await self.publisher.publish(row.message_id, row.routing_key, row.body, row.headers)
+            except QueueFull:
+                REFUSED.inc()
+                raise

@@ -17,6 +17,7 @@ from .broker import declare_topology, make_broker, routed
 from .db import make_engine, make_sessions
 from .inbox import Inbox
 from .outbox import EventPublisher, Outbox, OutboxRelay
+from .queue_arguments import redeclare_changed_queues
 from .redis_pool import redis_client
 from .retention import Retention
 from .retry import declare_delay_queues
@@ -118,6 +119,14 @@ class ServiceRuntime:
     async def start(self) -> None:
         await self.broker.connect()
         await declare_topology(self.broker)
+        await redeclare_changed_queues(
+            self.settings.amqp_url,
+            [
+                q
+                for s in self.broker.subscribers
+                if isinstance(q := getattr(s, "queue", None), RabbitQueue)
+            ],
+        )
         for queue in self._retried_queues:
             await declare_delay_queues(self.broker, queue)
         await self.broker.start()

@@ -38,6 +38,10 @@ class Settings(BaseSettings):
     audit_port: int = 8105
 
     prefetch: int = Field(default=32, ge=1, le=1000)
+    # Queue bounds (x-max-length, x-overflow: reject-publish): a command beyond its queue's bound
+    # is refused (503, nothing enqueued); an event beyond it stays in its outbox and is retried.
+    command_queue_max_length: int = Field(default=100_000, ge=1)
+    event_queue_max_length: int = Field(default=1_000_000, ge=1)
     delivery_limit: int = Field(default=5, ge=1)  # crash loops: deliveries before apex.dead
     max_attempts: int = Field(default=5, ge=1)  # failed attempts of a task before FAILURE
     query_timeout_s: float = Field(default=5.0, gt=0, le=60)
@@ -114,6 +118,10 @@ class Settings(BaseSettings):
     # work. Each stream or wait holds a socket and no Redis connection while idle.
     max_sse_streams: int = Field(default=2000, ge=1)
     max_waits: int = Field(default=4000, ge=1)  # `?wait=N` and `Prefer: wait` at once
+    # Commands between admission and RabbitMQ's confirm, per gateway process (shedding)
+    max_commands_in_flight: int = Field(default=1000, ge=1)
+    # A command sent and not confirmed in this time is answered 504 outcome_unknown
+    command_confirm_timeout_s: float = Field(default=5.0, gt=0, le=60)
 
     otlp_endpoint: str | None = None
     trace_sample_ratio: float | None = Field(default=None, ge=0, le=1)  # None: 1 when exporting

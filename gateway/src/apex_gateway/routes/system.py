@@ -33,6 +33,9 @@ async def ready(request: web.Request) -> web.Response:
     async def broker() -> None:
         if not deps.broker.connected:
             raise ConnectionError("not connected to RabbitMQ")
+        stopped = deps.broker.stopped()  # commands are refused while this holds
+        if stopped is not None:
+            raise ConnectionError(str(stopped))
 
     async def redis() -> None:
         await deps.redis.ping()
