@@ -197,7 +197,7 @@ async def test_a_command_beyond_its_queue_bound_is_refused_and_nothing_is_enqueu
     """project-service declares its queue with a bound of 3 and stops; a gateway on that vhost
     accepts commands until the queue is full, then answers `503` at once (RabbitMQ nacked it):
     the queue holds exactly the accepted ones, and once project-service runs again exactly
-    those are made. (A quorum queue takes one message past its bound before it refuses.)"""
+    those are made. (A quorum queue can take one or a few past its bound before it refuses.)"""
     with own_vhost() as bound_vhost:
         marker = f"bound-{uuid4().hex[:8]}"
         async with project_service(system, bound_vhost, APEX_COMMAND_QUEUE_MAX_LENGTH="3"):

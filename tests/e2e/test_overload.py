@@ -159,5 +159,6 @@ async def overload(system: System, bound_vhost: str) -> None:
     assert accepted, "nothing was accepted"
     assert set(made) - {f"{marker} after"} == accepted  # every 202 took effect; no 503 did
     assert all(count == 1 for count in made.values())  # and each exactly once
-    assert deepest <= QUEUE_BOUND + 1  # a quorum queue takes one past its bound
+    # a quorum queue's bound is approximate: it can take the publishes in flight as it fills
+    assert deepest <= QUEUE_BOUND + CLIENTS
     assert recovery_s < 10
