@@ -65,7 +65,7 @@ lint: install
 	$(BIN)/mypy $(foreach p,$(PACKAGES),$(p)/src)
 
 asyncapi: install
-	$(BIN)/python -m apex_runtime.asyncapi > contracts/asyncapi.yaml
+	$(BIN)/python -m apex_runtime.asyncapi > contracts/src/apex_contracts/asyncapi.yaml
 
 bench: install services migrate
 	$(BIN)/pip install -q -e '.[bench]'

@@ -1,8 +1,9 @@
-"""contracts/asyncapi.yaml is generated from the services' wiring and must stay current."""
+"""apex_contracts/asyncapi.yaml is generated from the services' wiring and must stay current."""
 
 import importlib
 import pkgutil
 from collections import defaultdict
+from importlib.resources import files
 from pathlib import Path
 
 from pydantic import BaseModel
@@ -10,7 +11,7 @@ from pydantic import BaseModel
 import apex_contracts
 from apex_runtime.asyncapi import document
 
-CHECKED_IN = Path(__file__).resolve().parents[1] / "asyncapi.yaml"
+CHECKED_IN = Path(str(files("apex_contracts") / "asyncapi.yaml"))
 
 
 def test_asyncapi_document_is_up_to_date() -> None:

@@ -1,10 +1,10 @@
 """Every event the services publish during the end-to-end tests validates against its message
-schema in contracts/asyncapi.yaml (the tap in conftest.py hears all of them). This test runs
+schema in apex_contracts/asyncapi.yaml (the tap in conftest.py hears all of them). This test runs
 after the others (marker `suite_end`) and first drives one of each event itself, so it proves
 something when run alone too."""
 
 import asyncio
-from pathlib import Path
+from importlib.resources import files
 from typing import Any
 from uuid import uuid4
 
@@ -20,7 +20,7 @@ from .helpers import call, create_project, task_done
 from .test_submission import WAIT, ready_project
 
 SITE = {"address": "1 Main St", "wind_speed_mph": 115, "exposure": "C"}
-ASYNCAPI = Path(__file__).resolve().parents[2] / "contracts" / "asyncapi.yaml"
+ASYNCAPI = files("apex_contracts") / "asyncapi.yaml"
 
 
 def event_validators(document: dict[str, Any]) -> dict[str, jsonschema_rs.Validator]:

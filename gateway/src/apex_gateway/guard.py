@@ -25,7 +25,10 @@ from .security_events import SecurityEvents
 log = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
-PUBLIC_PATHS = frozenset({"/health", "/ready", "/version", "/metrics", "/openapi.json", "/docs"})
+PUBLIC_PATHS = frozenset(
+    {"/health", "/ready", "/version", "/metrics", "/openapi.json", "/docs"}
+    | {"/asyncapi.yaml", "/asyncapi.json"}
+)
 MUTATING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 REPLAYED_HEADERS = ("Content-Type", "Location", "ETag", "Preference-Applied")
 NOT_STORED = frozenset({409, 429})  # answers about this attempt, not about the request

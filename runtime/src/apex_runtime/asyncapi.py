@@ -1,4 +1,6 @@
-"""The AsyncAPI document of every installed service, written to contracts/asyncapi.yaml."""
+"""The AsyncAPI document of every installed service, written by `make asyncapi` to
+contracts/src/apex_contracts/asyncapi.yaml: package data, which the gateway serves at
+`/asyncapi.yaml` and `/asyncapi.json`."""
 
 from importlib.metadata import entry_points
 

@@ -1,10 +1,12 @@
 """`/openapi.json` and `/docs`: Swagger UI 5 (which reads OpenAPI 3.1) from the files the
-PyPI package swagger-ui-py ships, so nothing is fetched from a CDN at run time."""
+PyPI package swagger-ui-py ships, so nothing is fetched from a CDN at run time; the AsyncAPI
+document of the events and commands, raw, at `/asyncapi.yaml` and `/asyncapi.json`."""
 
 from importlib.resources import files
 from pathlib import Path
 
 import orjson
+import yaml
 from aiohttp import web
 
 from ..openapi import build_spec
@@ -29,6 +31,27 @@ async def openapi(request: web.Request) -> web.Response:
     if SPEC not in request.app:
         request.app[SPEC] = orjson.dumps(build_spec(request.app[ALL_OPERATIONS]))
     return web.Response(body=request.app[SPEC], content_type="application/json")
+
+
+ASYNCAPI_YAML = files("apex_contracts") / "asyncapi.yaml"  # package data, `make asyncapi`
+ASYNCAPI = web.AppKey("asyncapi", tuple)  # (YAML bytes, JSON bytes), read once
+
+
+def _asyncapi(app: web.Application) -> tuple[bytes, bytes]:
+    if ASYNCAPI not in app:
+        raw = ASYNCAPI_YAML.read_bytes()
+        app[ASYNCAPI] = (raw, orjson.dumps(yaml.safe_load(raw)))
+    return app[ASYNCAPI]
+
+
+@routes.get("/asyncapi.yaml")
+async def asyncapi_yaml(request: web.Request) -> web.Response:
+    return web.Response(body=_asyncapi(request.app)[0], content_type="application/yaml")
+
+
+@routes.get("/asyncapi.json")
+async def asyncapi_json(request: web.Request) -> web.Response:
+    return web.Response(body=_asyncapi(request.app)[1], content_type="application/json")
 
 
 @routes.get("/docs")
