@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 RECHECK_S = 1.0  # a waiter reads its task at least this often, notified or not
 CONFIRM_S = 1.0  # how long a waiter waits for its subscription before reading anyway
 FINALS_KEPT = 10_000  # final tasks remembered from announcements (a few MB at most)
+STOP_TIMEOUT_S = 2.0  # for the notification loops to end at shutdown
 _FINAL = frozenset(state.value for state in FINAL_STATES)
 
 
@@ -97,9 +98,10 @@ class TaskWaiter:
     async def stop(self) -> None:
         for task in self._tasks:
             task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        if self._tasks:  # bounded: a loop that lost its cancellation must not hold the exit
+            _, stuck = await asyncio.wait(self._tasks, timeout=STOP_TIMEOUT_S)
+            for task in stuck:
+                log.warning("a waiter loop did not stop", extra={"loop": task.get_name()})
 
     async def wait(
         self, task_id: str, timeout_s: float, *, admitted_here: bool = False
@@ -252,6 +254,7 @@ class TaskWaiter:
             except asyncio.CancelledError:
                 raise
             except Exception:
+                _raise_if_cancelled()
                 log.warning("task notifications lost; resubscribing", exc_info=True)
                 self._pubsub = None
                 self._connected.clear()
@@ -271,6 +274,7 @@ class TaskWaiter:
                 else:
                     await pubsub.unsubscribe(changes_channel(task_id))
             except Exception:
+                _raise_if_cancelled()
                 log.warning("could not %s to task %s", command, task_id, exc_info=True)
 
     def _notified(self, channel: bytes, data: bytes) -> None:
@@ -310,3 +314,11 @@ class TaskWaiter:
     def _wake(self, task_id: str, state: str | None) -> None:
         for watch in self._waiting.get(task_id, ()):
             watch.wake(state)
+
+
+def _raise_if_cancelled() -> None:
+    """redis-py can turn the cancellation of a call on a closing connection into a
+    ConnectionError; a loop that caught it must still end when it was asked to."""
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError
