@@ -207,27 +207,33 @@ class OutboxRelay:
     async def publish_committed(self, rows: Sequence[OutboxRow]) -> None:
         """Publish rows a transaction just committed, then mark them sent.
 
-        Never raises: rows that could not be published stay unsent for the relay.
-        """
+        Never raises: rows that could not be published stay unsent for the relay (those
+        confirmed before the failure are marked sent)."""
         if not rows:
             return
         if self.behind:
             self.wake()
             return
+        confirmed: list[Any] = []
         try:
-            await self._publish_streams(rows)
-            async with self.engine.begin() as conn:
-                await conn.execute(
-                    update(self.table)
-                    .where(self.table.c.id.in_([r.id for r in rows]))
-                    .values(sent_at=datetime.now(UTC))
-                )
+            await self._publish_streams(rows, confirmed)
         except asyncio.CancelledError:
             raise
         except Exception:
             log.warning("events not published after commit; the relay takes them", exc_info=True)
             self.behind = True
             self.wake()
+        try:
+            async with self.engine.begin() as conn:
+                await self._mark_sent(conn, confirmed)
+        except Exception:  # the sweep sends them again; consumers deduplicate
+            log.warning("published events not marked sent", exc_info=True)
+
+    async def _mark_sent(self, conn: Any, ids: list[Any]) -> None:
+        if ids:
+            await conn.execute(
+                update(self.table).where(self.table.c.id.in_(ids)).values(sent_at=datetime.now(UTC))
+            )
 
     async def run(self) -> None:
         try:
@@ -264,8 +270,9 @@ class OutboxRelay:
 
         Aggregates are published side by side (their confirms overlap), each aggregate's
         events one after another in id order, so a consumer sees them in the order they
-        happened. If any publish fails, the batch stays unsent and goes again (consumers
-        deduplicate by `message_id`).
+        happened. If a publish fails, the rows confirmed before it are marked sent and the rest
+        stay unsent and go again (a full queue therefore never stops the relay from making
+        progress as room appears; consumers deduplicate by `message_id`).
         """
         t = self.table
         unsent: ColumnElement[bool] = t.c.sent_at.is_(None)
@@ -286,31 +293,39 @@ class OutboxRelay:
             ).all()  # fmt: skip
             if not rows:
                 return 0
-            await self._publish_streams(rows)
-            await conn.execute(
-                update(t).where(t.c.id.in_([r.id for r in rows])).values(sent_at=datetime.now(UTC))
-            )
+            confirmed: list[Any] = []
+            failure: Exception | None = None
+            try:
+                await self._publish_streams(rows, confirmed)
+            except Exception as exc:  # what RabbitMQ confirmed before it is sent all the same
+                failure = exc
+            await self._mark_sent(conn, confirmed)
+        if failure is not None:
+            raise failure
         return len(rows)
 
-    async def _publish_streams(self, rows: Sequence[Any]) -> None:
-        """Aggregates side by side, each aggregate's rows in order; raises if any failed."""
+    async def _publish_streams(self, rows: Sequence[Any], confirmed: list[Any]) -> None:
+        """Aggregates side by side, each aggregate's rows in order; the id of each row RabbitMQ
+        confirmed is added to `confirmed`; raises if any failed (a stream stops at its first
+        failure, so a row is never confirmed after an earlier one of its aggregate failed)."""
         streams: dict[str, list[Any]] = {}
         for row in rows:
             streams.setdefault(row.aggregate_id or row.message_id, []).append(row)
         # gather, not a TaskGroup: on Python 3.11 a TaskGroup whose child failed can swallow
         # the cancellation of its parent, and the relay would outlive a shutdown.
         outcomes = await asyncio.gather(
-            *(self._publish_in_order(stream) for stream in streams.values()),
+            *(self._publish_in_order(stream, confirmed) for stream in streams.values()),
             return_exceptions=True,
         )
         for outcome in outcomes:
             if isinstance(outcome, BaseException):
                 raise outcome
 
-    async def _publish_in_order(self, rows: list[Any]) -> None:
+    async def _publish_in_order(self, rows: list[Any], confirmed: list[Any]) -> None:
         for row in rows:
             try:
                 await self.publisher.publish(row.message_id, row.routing_key, row.body, row.headers)
             except QueueFull:
                 REFUSED.inc()
                 raise
+            confirmed.append(row.id)
