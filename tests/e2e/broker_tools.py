@@ -39,7 +39,7 @@ def memory_alarm() -> Iterator[None]:
 
 
 BOUND_VHOST = "apex_test_bounds"
-BOUND_PORT = 18097
+BOUND_PORT = 18098
 BOUND_SIDE_PORT = "18106"
 
 
