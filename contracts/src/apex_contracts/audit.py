@@ -11,7 +11,7 @@ from uuid import UUID
 
 from pydantic import Field
 
-from .base import Message, Rfc3339
+from .base import Message, Rfc3339, example
 
 # Names on the wire owned by audit-service (next to `topology.AUDIT_SEARCH`).
 AUDIT_EXPORT: Final = "audit.export"
@@ -34,6 +34,16 @@ SEQUENCE_MAX = 2**63 - 1  # sequences are PostgreSQL bigints
 
 class SearchAudit(Message):
     """`GET /audit`: the account's entries, newest first (keyset pagination)."""
+
+    model_config = example(
+        {
+            "project_id": "3f6c2a8e-5b1d-4c7a-9e2f-8a1b6d4c0e93",
+            "type": "project.*",
+            "since": "2026-12-01T00:00:00Z",
+            "until": "2026-12-02T00:00:00Z",
+            "limit": 50,
+        }
+    )
 
     project_id: UUID | None = None
     actor: str | None = None
@@ -76,6 +86,15 @@ class AuditPage(Message):
 class ExportAudit(Message):
     """One bounded chunk of `GET /audit/export`, oldest first; callers loop on `next_after`."""
 
+    model_config = example(
+        {
+            "since": "2026-12-01T00:00:00Z",
+            "until": "2027-01-01T00:00:00Z",
+            "after": 0,
+            "limit": 1000,
+        }
+    )
+
     since: Rfc3339 | None = None
     until: Rfc3339 | None = None
     after: int = Field(default=0, ge=0, le=SEQUENCE_MAX)  # continue after this sequence
@@ -105,6 +124,14 @@ class VerifyAudit(Message):
     Callers start at 0 and repeat with the `head_sequence`/`head_hash` of each answer until
     it is `complete`; `AuditVerification.followed_by` adds the answers up.
     """
+
+    model_config = example(
+        {
+            "after_sequence": 1000,
+            "after_hash": "d8101229b2bb77e03a4b37ccb312bd5d79356c6a5fe397ea140e1e97416778d9",
+            "limit": 5000,
+        }
+    )
 
     after_sequence: int = Field(default=0, ge=0, le=SEQUENCE_MAX)
     after_hash: str | None = Field(default=None, pattern=HASH_PATTERN)  # None: 32 zero bytes
@@ -145,6 +172,8 @@ class AuditVerification(Message):
 
 
 class ListCheckpoints(Message):
+    model_config = example({"limit": 20})
+
     cursor: str | None = None
     limit: int = Field(default=100, ge=1, le=500)
 
@@ -174,7 +203,7 @@ class CheckpointPage(Message):
 
 
 class ListAuditAccounts(Message):
-    pass
+    model_config = example({"schema_version": 1})
 
 
 class AuditAccounts(Message):

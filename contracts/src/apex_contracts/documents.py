@@ -10,7 +10,7 @@ from uuid import UUID
 
 from pydantic import Field, StringConstraints
 
-from .base import Message
+from .base import Message, example
 
 DOCUMENT_ID_PATTERN: Final = r"^[0-9a-f]{64}$"
 PDF: Final = "application/pdf"
@@ -26,6 +26,10 @@ DocumentId = Annotated[str, StringConstraints(pattern=DOCUMENT_ID_PATTERN)]
 class GetDocument(Message):
     """`document.get`: a document's metadata (another account's document does not exist)."""
 
+    model_config = example(
+        {"document_id": "d605449e76cb7d4bdd5c36b67f7fc97ce6238bb400060e36fd8591bdf94f48ee"}
+    )
+
     document_id: DocumentId
 
 
@@ -39,6 +43,8 @@ class DocumentPageQuery(Message):
 class ListDocuments(DocumentPageQuery):
     """`document.list`: a project's documents, newest first (keyset pagination)."""
 
+    model_config = example({"project_id": "3f6c2a8e-5b1d-4c7a-9e2f-8a1b6d4c0e93", "limit": 20})
+
     project_id: UUID
 
 
@@ -49,6 +55,15 @@ class GetDocumentContent(Message):
     is set: then the reply holds the bytes from `offset`, at most `max_bytes` of them, and
     `next_offset` says where the next chunk starts.
     """
+
+    model_config = example(
+        {
+            "document_id": "d605449e76cb7d4bdd5c36b67f7fc97ce6238bb400060e36fd8591bdf94f48ee",
+            "max_bytes": 1048576,
+            "offset": 0,
+            "chunked": True,
+        }
+    )
 
     document_id: DocumentId
     max_bytes: int = Field(default=CONTENT_MAX_BYTES, ge=1, le=CONTENT_MAX_BYTES)
@@ -99,6 +114,32 @@ class DocumentRendered(Message):
     notification-service emails it to `pm_email`, reporting on `email_task_id`, and fetches the
     bytes with `document.get_content`.
     """
+
+    model_config = example(
+        {
+            "document_id": "d605449e76cb7d4bdd5c36b67f7fc97ce6238bb400060e36fd8591bdf94f48ee",
+            "project_id": "3f6c2a8e-5b1d-4c7a-9e2f-8a1b6d4c0e93",
+            "submission_id": "b7e4d1a2-9c3f-4e8b-a6d5-2f1c0e9b8a74",
+            "account": "demo",
+            "actor": "dev",
+            "occurred_at": "2026-12-01T14:00:05Z",
+            "pages": 12,
+            "size_bytes": 184320,
+            "filename": "calculation-package-main-st-pylon-s1.pdf",
+            "content_type": "application/pdf",
+            "url": "/documents/d605449e76cb7d4bdd5c36b67f7fc97ce6238bb400060e36fd8591bdf94f48ee",
+            "project_name": "Main St pylon",
+            "customer": "Acme Signs",
+            "pm_email": "pm@acme-signs.example",
+            "submission_number": 1,
+            "submitted_by": "dev",
+            "payload_sha256": "fabd96d89e88595a24f9f5c80ba2c404725961d52edee1f426c4fee6776a317b",
+            "engineering": True,
+            "email_task_id": "7d4b1f8e-3a6c-5d2b-8e9f-4c1a7b0d5e36",
+            "render_task_id": "0a9e3c5f-2b7d-5e1a-9c4f-6b8d2e0a7f13",
+            "parent_task_id": "8c1f4e2b-7a9d-4b3e-8f6c-1d5a0e7b9c24",
+        }
+    )
 
     document_id: str
     project_id: UUID

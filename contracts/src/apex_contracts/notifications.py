@@ -51,6 +51,22 @@ EventTypes = Annotated[
 class EmailSent(Message):
     """`notification.email_sent`: the PM's email for a submission was accepted by SMTP."""
 
+    model_config = example(
+        {
+            "submission_id": "b7e4d1a2-9c3f-4e8b-a6d5-2f1c0e9b8a74",
+            "project_id": "3f6c2a8e-5b1d-4c7a-9e2f-8a1b6d4c0e93",
+            "document_id": "d605449e76cb7d4bdd5c36b67f7fc97ce6238bb400060e36fd8591bdf94f48ee",
+            "account": "demo",
+            "actor": "dev",
+            "recipient": "pm@acme-signs.example",
+            "subject": "Calculation package: Main St pylon (submission #1)",
+            "attached": True,
+            "smtp_message_id": "<submission-b7e4d1a2-9c3f-4e8b-a6d5-2f1c0e9b8a74@apex.example>",
+            "parent_task_id": "8c1f4e2b-7a9d-4b3e-8f6c-1d5a0e7b9c24",
+            "occurred_at": "2026-12-01T14:00:09Z",
+        }
+    )
+
     submission_id: UUID
     project_id: UUID
     document_id: str
@@ -79,6 +95,15 @@ class WebhookDraft(Strict):
 class RegisterWebhook(Message):
     """Command: store a webhook; the gateway made the id and the secret and showed them once."""
 
+    model_config = example(
+        {
+            "webhook_id": "5d2a9e71-3c8b-4f6a-b1e4-7a0c2d9f6e18",
+            "url": "https://hooks.acme-signs.example/apex",
+            "events": ["project.submitted", "document.rendered"],
+            "secret": "q3Vt8yZk1fR0bN7wLx2eHc9uPj4sGm6aTd5oKi-WvYE",
+        }
+    )
+
     webhook_id: UUID
     url: str
     events: list[WebhookEventType]
@@ -86,11 +111,13 @@ class RegisterWebhook(Message):
 
 
 class DeleteWebhook(Message):
+    model_config = example({"webhook_id": "5d2a9e71-3c8b-4f6a-b1e4-7a0c2d9f6e18"})
+
     webhook_id: UUID
 
 
 class ListWebhooks(Message):
-    pass
+    model_config = example({"schema_version": 1})
 
 
 class WebhookView(Message):
@@ -126,16 +153,36 @@ class WebhookEvent(Message):
 
 
 class WebhookRegistered(WebhookEvent):
+    model_config = example(
+        {
+            "webhook_id": "5d2a9e71-3c8b-4f6a-b1e4-7a0c2d9f6e18",
+            "account": "demo",
+            "actor": "dev",
+            "occurred_at": "2026-12-01T09:45:00Z",
+            "url": "https://hooks.acme-signs.example/apex",
+            "events": ["project.submitted", "document.rendered"],
+        }
+    )
+
     url: str
     events: list[str]
 
 
 class WebhookDeleted(WebhookEvent):
-    pass
+    model_config = example(
+        {
+            "webhook_id": "5d2a9e71-3c8b-4f6a-b1e4-7a0c2d9f6e18",
+            "account": "demo",
+            "actor": "dev",
+            "occurred_at": "2026-12-05T08:00:00Z",
+        }
+    )
 
 
 class DeliverWebhook(Message):
     """Internal job: POST one event to one webhook (its task is the message's correlation id)."""
+
+    model_config = example({"delivery_id": "e1c7b3a9-6d2f-4a8e-9b5c-0f3d7a1e4c62"})
 
     delivery_id: UUID
 

@@ -7,6 +7,32 @@ from uuid import UUID
 from pydantic import BaseModel, EmailStr, Field, StringConstraints
 
 from .base import Message, Strict, example
+from .signage import SINGLE_POLE_EXAMPLE
+
+# Example data the examples below share: one project, as `ProjectView` shows it.
+_PROJECT_ID = "3f6c2a8e-5b1d-4c7a-9e2f-8a1b6d4c0e93"
+_NOTES = "Replaces the 1998 sign; cabinet enlarged to 10 x 5 ft"
+_SITE = {"address": "100 Main St, Springfield", "wind_speed_mph": 115, "exposure": "C"}
+
+
+def _project_example(**changes: Any) -> dict[str, Any]:
+    """`ProjectView` of the example project, with `changes`."""
+    return {
+        "project_id": _PROJECT_ID,
+        "account": "demo",
+        "name": "Main St pylon",
+        "customer": "Acme Signs",
+        "pm_email": "pm@acme-signs.example",
+        "notes": _NOTES,
+        "site": _SITE,
+        "status": "draft",
+        "version": 1,
+        "created_by": "dev",
+        "created_at": "2026-12-01T09:30:00Z",
+        "updated_at": "2026-12-01T09:30:00Z",
+        **changes,
+    }
+
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Notes = Annotated[str, StringConstraints(max_length=10_000)]
@@ -44,7 +70,7 @@ class ProjectDraft(ProjectFields, Strict):
             "customer": "Acme Signs",
             "pm_email": "pm@example.com",
             "notes": "Replaces the 1998 sign",
-            "site": {"address": "100 Main St, Springfield", "wind_speed_mph": 115, "exposure": "C"},
+            "site": _SITE,
         }
     )
 
@@ -66,24 +92,59 @@ class PayloadDraft(Strict):
 
 
 class CreateProject(ProjectFields, Message):
+    model_config = example(
+        {
+            "project_id": _PROJECT_ID,
+            "name": "Main St pylon",
+            "customer": "Acme Signs",
+            "pm_email": "pm@acme-signs.example",
+            "notes": "Replaces the 1998 sign",
+            "site": _SITE,
+        }
+    )
+
     project_id: UUID
 
 
 class UpdateProject(ProjectFields, Message):
+    model_config = example(
+        {
+            "project_id": _PROJECT_ID,
+            "expected_version": 1,
+            "name": "Main St pylon",
+            "customer": "Acme Signs",
+            "pm_email": "pm@acme-signs.example",
+            "notes": "Replaces the 1998 sign; cabinet enlarged to 10 x 5 ft",
+            "site": _SITE,
+        }
+    )
+
     project_id: UUID
     expected_version: int | None = Field(default=None, ge=1, le=MAX_VERSION)  # None: If-Match: *
 
 
 class DeleteProject(Message):
+    model_config = example({"project_id": _PROJECT_ID, "expected_version": 3})
+
     project_id: UUID
     expected_version: int | None = Field(default=None, ge=1, le=MAX_VERSION)
 
 
 class SaveProjectPayload(PayloadDraft, Message):
+    model_config = example(
+        {
+            "project_id": _PROJECT_ID,
+            "module": "signage.single_pole",
+            "config": SINGLE_POLE_EXAMPLE,
+        }
+    )
+
     project_id: UUID
 
 
 class SubmitProject(Message):
+    model_config = example({"project_id": _PROJECT_ID})
+
     project_id: UUID
 
 
@@ -91,10 +152,14 @@ class SubmitProject(Message):
 
 
 class GetProject(Message):
+    model_config = example({"project_id": _PROJECT_ID})
+
     project_id: UUID
 
 
 class ListProjects(Message):
+    model_config = example({"status": "draft", "q": "pylon", "limit": 20})
+
     status: ProjectStatus | None = None
     q: Annotated[str, StringConstraints(max_length=200)] | None = None
     limit: int = Field(default=50, ge=1, le=500)
@@ -102,6 +167,8 @@ class ListProjects(Message):
 
 
 class GetPayload(Message):
+    model_config = example({"project_id": _PROJECT_ID})
+
     project_id: UUID
 
 
@@ -146,18 +213,66 @@ class ProjectEvent(Message):
 
 
 class ProjectCreated(ProjectEvent):
+    model_config = example(
+        {
+            "project_id": _PROJECT_ID,
+            "account": "demo",
+            "actor": "dev",
+            "occurred_at": "2026-12-01T09:30:00Z",
+            "project": _project_example(
+                status="draft", version=1, updated_at="2026-12-01T09:30:00Z"
+            ),
+        }
+    )
+
     project: ProjectView
 
 
 class ProjectUpdated(ProjectEvent):
+    model_config = example(
+        {
+            "project_id": _PROJECT_ID,
+            "account": "demo",
+            "actor": "dev",
+            "occurred_at": "2026-12-01T10:15:00Z",
+            "project": _project_example(
+                status="draft",
+                version=2,
+                updated_at="2026-12-01T10:15:00Z",
+            ),
+        }
+    )
+
     project: ProjectView
 
 
 class ProjectDeleted(ProjectEvent):
+    model_config = example(
+        {
+            "project_id": _PROJECT_ID,
+            "account": "demo",
+            "actor": "dev",
+            "occurred_at": "2026-12-03T16:00:00Z",
+            "version": 4,
+        }
+    )
+
     version: int
 
 
 class ProjectPayloadSaved(ProjectEvent):
+    model_config = example(
+        {
+            "project_id": _PROJECT_ID,
+            "account": "demo",
+            "actor": "dev",
+            "occurred_at": "2026-12-01T11:00:00Z",
+            "payload_version": 1,
+            "module": "signage.single_pole",
+            "sha256": "fabd96d89e88595a24f9f5c80ba2c404725961d52edee1f426c4fee6776a317b",
+        }
+    )
+
     payload_version: int
     module: str
     sha256: str
@@ -172,6 +287,38 @@ class SubmissionTasks(Message):
 
 class ProjectSubmitted(ProjectEvent):
     """A submission was accepted: everything the calculation package and the email need."""
+
+    model_config = example(
+        {
+            "project_id": _PROJECT_ID,
+            "account": "demo",
+            "actor": "dev",
+            "occurred_at": "2026-12-01T14:00:00Z",
+            "submission_id": "b7e4d1a2-9c3f-4e8b-a6d5-2f1c0e9b8a74",
+            "submission_number": 1,
+            "submitted_by": "dev",
+            "submitted_at": "2026-12-01T14:00:00Z",
+            "project": _project_example(
+                status="submitted",
+                version=3,
+                updated_at="2026-12-01T14:00:00Z",
+            ),
+            "payload": {
+                "project_id": _PROJECT_ID,
+                "module": "signage.single_pole",
+                "config": SINGLE_POLE_EXAMPLE,
+                "payload_version": 1,
+                "sha256": "fabd96d89e88595a24f9f5c80ba2c404725961d52edee1f426c4fee6776a317b",
+                "saved_by": "dev",
+                "saved_at": "2026-12-01T11:00:00Z",
+            },
+            "parent_task_id": "8c1f4e2b-7a9d-4b3e-8f6c-1d5a0e7b9c24",
+            "tasks": {
+                "render_document": "0a9e3c5f-2b7d-5e1a-9c4f-6b8d2e0a7f13",
+                "email_pm": "7d4b1f8e-3a6c-5d2b-8e9f-4c1a7b0d5e36",
+            },
+        }
+    )
 
     submission_id: UUID
     submission_number: int

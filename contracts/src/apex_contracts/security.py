@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Final, Literal
 
-from .base import Message
+from .base import Message, example
 
 AUTH_FAILED: Final = "security.auth_failed"
 RATE_LIMITED: Final = "security.rate_limited"
@@ -24,12 +24,38 @@ class SecurityEvent(Message):
 class AuthFailed(SecurityEvent):
     """A request without valid credentials was answered `401`."""
 
+    model_config = example(
+        {
+            "account": "_security",
+            "actor": None,
+            "client_ip": "203.0.113.7",
+            "method": "GET",
+            "path": "/projects",
+            "occurred_at": "2026-12-01T09:31:12Z",
+            "credential": "bearer",
+            "reason": "token expired",
+        }
+    )
+
     credential: Literal["bearer", "api_key", "none"]
     reason: str
 
 
 class RateLimited(SecurityEvent):
     """A request over its rate limit was answered `429`."""
+
+    model_config = example(
+        {
+            "account": "demo",
+            "actor": "dev",
+            "client_ip": "203.0.113.7",
+            "method": "POST",
+            "path": "/projects",
+            "occurred_at": "2026-12-01T09:32:40Z",
+            "bucket": "demo:dev",
+            "retry_after_s": 2,
+        }
+    )
 
     bucket: str  # `<account>:<principal>` or `ip:<address>`
     retry_after_s: int

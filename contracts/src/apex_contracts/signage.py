@@ -332,20 +332,21 @@ class FootingGeometry(Strict):
     diameter_ft: Diameter
 
 
+SINGLE_POLE_EXAMPLE: dict[str, Any] = {  # also a saved payload's config in the examples
+    "sign": {
+        "overall_height_ft": 20,
+        "cabinets": [{"width_ft": 8, "height_ft": 4}],
+        "site": {"wind_speed_mph": 115, "exposure": "C"},
+    },
+    "soil": {"soil_class": 4},
+    "footing": {"diameter_ft": 3},
+}
+
+
 class SinglePoleDesignRequest(Strict):
     """signage.single_pole.design: sign, pole preferences, soil and footing diameter."""
 
-    model_config = example(
-        {
-            "sign": {
-                "overall_height_ft": 20,
-                "cabinets": [{"width_ft": 8, "height_ft": 4}],
-                "site": {"wind_speed_mph": 115, "exposure": "C"},
-            },
-            "soil": {"soil_class": 4},
-            "footing": {"diameter_ft": 3},
-        }
-    )
+    model_config = example(SINGLE_POLE_EXAMPLE)
 
     sign: SignSpec
     material: Material = "steel"
