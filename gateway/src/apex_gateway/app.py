@@ -7,7 +7,7 @@ from apex_runtime.db import make_engine
 from apex_runtime.redis_pool import redis_client
 from apex_runtime.settings import Settings
 from apex_runtime.status_store import StatusStore
-from apex_runtime.telemetry import trace_requests
+from apex_runtime.telemetry import trace_requests, traceparent_header
 
 from .admission import Admission
 from .auth import Authenticator, TokenVerifier
@@ -74,6 +74,7 @@ def create_app(settings: Settings) -> web.Application:
         app.router.add_routes(module.routes)
     operations = tuple(op for module in ROUTE_MODULES for op in getattr(module, "OPERATIONS", ()))
     app[docs.ALL_OPERATIONS] = operations
+    app.on_response_prepare.append(traceparent_header)
     app.on_startup.append(_start)
     app.on_cleanup.append(_stop)
     return app

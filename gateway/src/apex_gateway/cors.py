@@ -12,7 +12,7 @@ ALLOW_HEADERS = (
 )
 EXPOSE_HEADERS = (
     "ETag, Location, RateLimit, RateLimit-Policy, Retry-After, Idempotent-Replayed, "
-    "Preference-Applied, WWW-Authenticate"
+    "Preference-Applied, WWW-Authenticate, traceparent"
 )
 
 

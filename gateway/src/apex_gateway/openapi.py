@@ -194,6 +194,12 @@ def _parameters(op: Operation, components: dict[str, Any]) -> list[dict[str, Any
 
 
 JSON_SEQUENCES = ("application/x-ndjson", "application/jsonl")
+TRACEPARENT_HEADER = {
+    "description": "The W3C trace context of this request (its trace id is also the envelope's"
+    " `trace.trace_id`): give it to an operator to follow the request across services",
+    "required": True,
+    "schema": {"type": "string", "pattern": "^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"},
+}
 
 
 def _sse_event(name: str, data: dict[str, Any]) -> dict[str, Any]:
@@ -243,7 +249,11 @@ def _responses(op: Operation, result: dict[str, Any] | None) -> dict[str, Any]:
             binary = not op.media_type.startswith("text/")  # e.g. application/pdf
             schema = {"type": "string", "format": "binary"} if binary else {"type": "string"}
             content = {op.media_type: {"schema": schema}}
-        responses[str(code)] = {"description": description, "content": content}
+        responses[str(code)] = {
+            "description": description,
+            "content": content,
+            "headers": {"traceparent": {"$ref": "#/components/headers/Traceparent"}},
+        }
     return responses
 
 
@@ -326,6 +336,7 @@ def build_spec(operations: tuple[Operation, ...]) -> dict[str, Any]:
         "paths": paths,
         "components": {
             "schemas": components,
+            "headers": {"Traceparent": TRACEPARENT_HEADER},
             "securitySchemes": {
                 "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
                 "apiKey": {"type": "apiKey", "in": "header", "name": "x-apex-key"},

@@ -137,11 +137,23 @@ def _sdk_provider(
     return provider
 
 
+TRACEPARENT = web.RequestKey("traceparent", str)  # the request's own W3C `traceparent`
+
+
+def _traceparent() -> str | None:
+    """The current span as a W3C `traceparent` value (version 00)."""
+    ctx = trace.get_current_span().get_span_context()
+    if not ctx.is_valid:
+        return None
+    return f"00-{ctx.trace_id:032x}-{ctx.span_id:016x}-{int(ctx.trace_flags):02x}"
+
+
 @web.middleware
 async def trace_requests(
     request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
 ) -> web.StreamResponse:
-    """Each request in its own trace, or in the caller's if it sent a `traceparent`.
+    """Each request in its own trace, or in the caller's if it sent a `traceparent`; the
+    response carries the request's own `traceparent` (`traceparent_header`).
 
     Without an exporter, `setup_telemetry` leaves out the aiohttp server instrumentation: its
     middleware collects a dozen span and metric attributes per request that nothing reads
@@ -150,10 +162,21 @@ async def trace_requests(
     current already, so this one only steps aside.
     """
     if trace.get_current_span().get_span_context().is_valid:
+        request[TRACEPARENT] = _traceparent() or ""
         return await handler(request)
     parent = propagate.extract(request.headers) if "traceparent" in request.headers else None
     with _tracer.start_as_current_span("HTTP request", context=parent, kind=SpanKind.SERVER):
+        request[TRACEPARENT] = _traceparent() or ""
         return await handler(request)
+
+
+async def traceparent_header(request: web.Request, response: web.StreamResponse) -> None:
+    """`on_response_prepare`: every response, streams included, names the request's trace
+    (a plain response is prepared after the middlewares returned, so the value is kept on the
+    request rather than read from the current span)."""
+    value = request.get(TRACEPARENT)
+    if value:
+        response.headers["traceparent"] = value
 
 
 def spans_exported() -> bool:
