@@ -12,16 +12,20 @@ from apex_runtime import amqp_client
 FINAL = {"SUCCESS", "FAILURE", "REVOKED"}
 
 
-def confirms_too_late(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+def confirms_too_late(
+    monkeypatch: pytest.MonkeyPatch,
+    error: Exception | None = None,
+) -> list[str]:
     """The gateway's commands reach RabbitMQ for real, but no confirm comes in time (as on a
-    connection the broker blocked): the message ids published, as they are."""
+    connection the broker blocked), or `error` is raised in its place (as when the connection
+    drops once the command is out): the message ids published, as they are."""
     real_publish = amqp_client.publish_confirmed
     sent: list[str] = []
 
     async def confirm_too_late(*args: Any, **kwargs: Any) -> None:
         await real_publish(*args, **kwargs)
         sent.append(str(kwargs["message_id"]))
-        raise TimeoutError("injected: no confirm in time")
+        raise error or TimeoutError("injected: no confirm in time")
 
     monkeypatch.setattr(amqp_client, "publish_confirmed", confirm_too_late)
     return sent

@@ -205,6 +205,25 @@ async def test_a_command_sent_but_not_confirmed_in_time_is_504_with_its_task_nev
     assert status == 200 and project["result"]["name"] == draft["name"]
 
 
+async def test_a_command_whose_connection_drops_before_its_confirm_is_504_never_503(
+    system: System, http: aiohttp.ClientSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The command is out, then the connection is lost before RabbitMQ's confirm: RabbitMQ may
+    have routed it, so the answer is 504 `outcome_unknown` with its task, and here it did take
+    effect (a 503 would have been untrue)."""
+    sent = confirms_too_late(monkeypatch, ConnectionError("injected: the connection dropped"))
+    status, body, _ = await call(
+        http, "POST", "/projects", json={"name": f"Dropped {uuid4()}", "customer": "B"}
+    )
+    monkeypatch.undo()
+    assert len(sent) == 1
+    assert status == 504, body
+    assert body["errors"][0]["type"] == "outcome_unknown"
+    task = await task_done(http, body["result"]["task_id"])
+    assert task["state"] == "SUCCESS", task
+    assert task["result"]["project_id"] == body["result"]["project_id"]
+
+
 async def test_a_body_that_stalls_is_408_and_creates_nothing(
     system: System, http: aiohttp.ClientSession
 ) -> None:

@@ -162,8 +162,9 @@ class Unconfirmed:
 
 
 class ConfirmTimedOut(Exception):
-    """The message was handed to the connection but no confirm came in time: RabbitMQ may still
-    take it (a blocked connection delivers it once unblocked), so its outcome is unknown."""
+    """The message was handed to the connection but no confirm came in time, or the connection
+    was lost before it came: RabbitMQ may have it (a blocked connection delivers it once
+    unblocked; a dropped one may have routed it first), so its outcome is unknown."""
 
 
 async def publish_confirmed(
@@ -341,7 +342,8 @@ class BrokerClient:
 
         Raises `BrokerUnavailable` when it was refused or could not be sent (`PublishingStopped`
         before sending anything while RabbitMQ blocks or does not confirm, `QueueFull` when its
-        queue is at its bound), `ConfirmTimedOut` when it was sent and no confirm came in time."""
+        queue is at its bound), `ConfirmTimedOut` when it was sent and no confirm came: in time,
+        or before the connection was lost."""
         if self._commands is None or not self.connected:
             raise BrokerUnavailable("not connected to RabbitMQ")
         stopped = self.stopped()
@@ -358,9 +360,14 @@ class BrokerClient:
             # Straight onto the channel (no aio-pika message object): the channel raises for an
             # unroutable command (mandatory, on_return_raises) as aio-pika's publish did.
             assert self._command_channel is not None
-            token = self.unconfirmed.sent()
             try:
                 channel = await self._command_channel.get_underlay_channel()
+            except BROKER_ERRORS as exc:
+                raise BrokerUnavailable(f"no channel to publish on: {exc!r}") from exc
+            if channel.is_closed:
+                raise BrokerUnavailable("the command channel is closed (reconnecting)")
+            token = self.unconfirmed.sent()
+            try:
                 await publish_confirmed(
                     channel,
                     t.COMMANDS_EXCHANGE,
@@ -376,8 +383,10 @@ class BrokerClient:
                 raise ConfirmTimedOut(
                     f"{message_id} not confirmed in {self.confirm_timeout_s:g} s"
                 ) from exc
-            except BROKER_ERRORS as exc:
-                raise BrokerUnavailable(f"publish not confirmed: {exc!r}") from exc
+            except aiormq.exceptions.DeliveryError as exc:  # returned unroutable: not enqueued
+                raise BrokerUnavailable(f"{message_id} refused by RabbitMQ: {exc!r}") from exc
+            except BROKER_ERRORS as exc:  # the frame may have been routed before the loss
+                raise ConfirmTimedOut(f"{message_id}: connection lost before its confirm") from exc
             finally:
                 self.unconfirmed.settled(token)
 
