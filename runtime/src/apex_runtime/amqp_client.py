@@ -134,6 +134,13 @@ class FlowProbe:
                 await self._connection.close()
 
 
+def _blocked() -> PublishingStopped:
+    return PublishingStopped(
+        "broker_blocked",
+        "RabbitMQ is blocking publishers (a memory or disk alarm); nothing was sent",
+    )
+
+
 class Unconfirmed:
     """The commands sent and not yet confirmed, oldest first: while the oldest has waited
     `stalled_after_s`, RabbitMQ has stopped confirming (or is blocked without saying so), and a
@@ -317,10 +324,7 @@ class BrokerClient:
         """Why nothing should be published now, or None: RabbitMQ blocks this connection (an
         alarm), or has left a command unconfirmed for `STALLED_AFTER_S`."""
         if self.blocked():
-            return PublishingStopped(
-                "broker_blocked",
-                "RabbitMQ is blocking publishers (a memory or disk alarm); nothing was sent",
-            )
+            return _blocked()
         if self.unconfirmed.stalled():
             waited = self.unconfirmed.oldest_age_s()
             return PublishingStopped(
@@ -410,9 +414,7 @@ class BrokerClient:
         if self._queries is None or not self.connected:
             raise BrokerUnavailable("not connected to RabbitMQ")
         if self.blocked():
-            stopped = self.stopped()
-            assert stopped is not None
-            raise stopped
+            raise _blocked()
         correlation_id = uuid4().hex
         future: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
         self._pending[correlation_id] = future

@@ -5,6 +5,8 @@ and the channel closes), so a service whose queue arguments changed would not st
 FastStream declares its subscribers' queues, each is declared here on a channel of its own:
 one that exists with other arguments is deleted and declared again when it is empty; one that
 still holds messages stops the start and says what to do, because deleting it would lose them.
+(A message published between the count and the delete would be lost too: quorum queues refuse
+`if-empty`. Change queue arguments while the queue's publishers are stopped.)
 """
 
 import logging
@@ -26,10 +28,13 @@ async def redeclare_changed_queues(amqp_url: str, queues: Iterable[RabbitQueue])
     renewed: list[str] = []
     connection = await aio_pika.connect(amqp_url)
     async with connection:
+        channel = await connection.channel()  # one for all, unless a refusal closes it
         for queue in queues:
-            if await _declares(connection, queue):
+            try:
+                await _declare(channel, queue)
                 continue
-            channel = await connection.channel()
+            except ChannelPreconditionFailed:
+                channel = await connection.channel()  # RabbitMQ closed the other one
             existing = await channel.declare_queue(queue.name, passive=True)
             waiting = existing.declaration_result.message_count
             if waiting:
@@ -39,9 +44,7 @@ async def redeclare_changed_queues(amqp_url: str, queues: Iterable[RabbitQueue])
                     "by the previous version, or move them, then delete the queue"
                 )
             await channel.queue_delete(queue.name)
-            await channel.close()
-            if not await _declares(connection, queue):
-                raise QueueArgumentsChanged(f"queue {queue.name!r} cannot be declared")
+            await _declare(channel, queue)
             log.warning(
                 "queue declared afresh with new arguments",
                 extra={"queue": queue.name, "arguments": queue.arguments},
@@ -50,17 +53,11 @@ async def redeclare_changed_queues(amqp_url: str, queues: Iterable[RabbitQueue])
     return renewed
 
 
-async def _declares(connection: aio_pika.abc.AbstractConnection, queue: RabbitQueue) -> bool:
-    channel = await connection.channel()
-    try:
-        await channel.declare_queue(
-            queue.name,
-            durable=queue.durable,
-            exclusive=queue.exclusive,
-            auto_delete=queue.auto_delete,
-            arguments=queue.arguments,
-        )
-    except ChannelPreconditionFailed:
-        return False  # the channel is closed by RabbitMQ
-    await channel.close()
-    return True
+async def _declare(channel: aio_pika.abc.AbstractChannel, queue: RabbitQueue) -> None:
+    await channel.declare_queue(
+        queue.name,
+        durable=queue.durable,
+        exclusive=queue.exclusive,
+        auto_delete=queue.auto_delete,
+        arguments=queue.arguments,
+    )
