@@ -184,3 +184,19 @@ async def test_query_numbers_past_what_the_store_holds_are_422_not_500(
         assert status == 422 and envelope["errors"][0]["field"] == field, (path, envelope)
     async with http.get(f"/audit/export?after={2**63 - 1}") as response:
         assert response.status == 200 and await response.read() == b""  # nothing after it
+
+
+async def test_a_name_is_bounded_as_sent_and_stored_trimmed(own: aiohttp.ClientSession) -> None:
+    """`name` is 1-200 characters as sent, with something besides spaces (as the document
+    says); what is stored is trimmed. A leading space once let 201 characters through."""
+    for name in (" " + "x" * 200, "   ", ""):
+        status, envelope, _ = await call(
+            own, "POST", "/projects", json={"name": name, "customer": "B"}, headers=WAIT
+        )
+        assert status == 422, envelope
+        assert envelope["errors"][0]["field"] == "name", envelope
+    status, page, _ = await call(own, "GET", "/projects")
+    assert status == 200 and page["result"]["items"] == [], page
+    project_id = await create_project(own, name="  Main St pylon  ")
+    status, project, _ = await call(own, "GET", f"/projects/{project_id}")
+    assert status == 200 and project["result"]["name"] == "Main St pylon", project

@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, EmailStr, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, EmailStr, Field, StringConstraints
 
 from .base import Message, Strict, example
 from .signage import SINGLE_POLE_EXAMPLE
@@ -34,7 +34,11 @@ def _project_example(**changes: Any) -> dict[str, Any]:
     }
 
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+# The bounds hold for the text as sent (as the documents state them): stripping before the
+# length check let 201 characters with a leading space through a documented maxLength of 200.
+Name = Annotated[
+    str, StringConstraints(min_length=1, max_length=200, pattern=r"\S"), AfterValidator(str.strip)
+]
 Notes = Annotated[str, StringConstraints(max_length=10_000)]
 ProjectStatus = Literal["draft", "submitted", "changes_requested", "approved", "deleted"]
 PAYLOAD_MAX_BYTES = 256 * 1024
