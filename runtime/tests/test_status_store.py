@@ -218,3 +218,21 @@ async def test_cancelling_a_parent_revokes_its_unfinished_children(store: Status
 async def test_progress_does_not_touch_a_final_task(store: StatusStore) -> None:
     task_id = await put_in_state(store, TaskState.SUCCESS)
     assert not await store.progress(task_id, 10.0)
+
+
+async def test_a_task_records_the_active_trace_and_its_children_inherit_it(
+    store: StatusStore,
+) -> None:
+    from opentelemetry.sdk.trace import TracerProvider
+
+    parent, child, untraced = str(uuid4()), str(uuid4()), str(uuid4())
+    with TracerProvider().get_tracer("test").start_as_current_span("request") as span:
+        trace_id = format(span.get_span_context().trace_id, "032x")
+        await store.create(parent, "project.submit", "a", "u")
+    # a child written later, under another trace (a batch consumer's), is still the request's
+    with TracerProvider().get_tracer("test").start_as_current_span("batch"):
+        await store.create(child, "email_pm", "a", "u", parent_id=parent)
+    await store.create(untraced, "k", "a", "u")  # no active span: no trace recorded
+    assert (await store.get(parent)).trace_id == trace_id  # type: ignore[union-attr]
+    assert (await store.get(child)).trace_id == trace_id  # type: ignore[union-attr]
+    assert (await store.get(untraced)).trace_id is None  # type: ignore[union-attr]

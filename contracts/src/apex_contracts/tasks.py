@@ -80,6 +80,9 @@ class TaskView(BaseModel):
     updated_at: datetime
     parent_id: str | None = None
     children: list[ChildTask] = []
+    # The W3C trace of the request that created the task (a child shares its parent's): what
+    # an operator opens in the tracing UI to follow it across services (`apex trace <task_id>`).
+    trace_id: str | None = None
 
 
 class TaskRecord(TaskView):

@@ -8,6 +8,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import orjson
 
+from apex_contracts.tasks import TaskRecord
+
 from . import cli_ops
 from .settings import get_settings
 
@@ -32,25 +34,49 @@ def cmd_migrate(_: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_task(args: argparse.Namespace) -> int:
+def _read_task(task_id: str) -> TaskRecord | None:
     from redis.asyncio import Redis
 
     from .status_store import StatusStore
 
-    async def show() -> int:
+    async def read() -> TaskRecord | None:
         settings = get_settings()
         redis = Redis.from_url(settings.redis_url)
         try:
-            task = await StatusStore(redis, settings.task_ttl_s).get(args.task_id)
+            return await StatusStore(redis, settings.task_ttl_s).get(task_id)
         finally:
             await redis.aclose()
-        if task is None:
-            print(f"no task {args.task_id}", file=sys.stderr)
-            return 1
-        print(orjson.dumps(task.model_dump(mode="json"), option=orjson.OPT_INDENT_2).decode())
-        return 0
 
-    return asyncio.run(show())
+    task = asyncio.run(read())
+    if task is None:
+        print(f"no task {task_id} (unknown, or expired)", file=sys.stderr)
+    return task
+
+
+def cmd_task(args: argparse.Namespace) -> int:
+    task = _read_task(args.task_id)
+    if task is None:
+        return 1
+    print(orjson.dumps(task.model_dump(mode="json"), option=orjson.OPT_INDENT_2).decode())
+    return 0
+
+
+def trace_link(tracing_ui_url: str, trace_id: str) -> str:
+    """The tracing UI's page of one trace (`APEX_TRACING_UI_URL`)."""
+    if "{trace_id}" in tracing_ui_url:
+        return tracing_ui_url.replace("{trace_id}", trace_id)
+    return f"{tracing_ui_url.rstrip('/')}/trace/{trace_id}"
+
+
+def cmd_trace(args: argparse.Namespace) -> int:
+    task = _read_task(args.task_id)
+    if task is None:
+        return 1
+    if task.trace_id is None:
+        print(f"task {args.task_id} has no trace (it was not made by a request)", file=sys.stderr)
+        return 1
+    print(trace_link(get_settings().tracing_ui_url, task.trace_id))
+    return 0
 
 
 ENTRY_POINT_GROUP = "apex.cli"
@@ -71,6 +97,9 @@ def main(argv: list[str] | None = None) -> int:
     show.add_argument("task_id")
     show.set_defaults(func=cmd_task)
     cli_ops.register_tasks(tasks)
+    trace = verbs.add_parser("trace", help="the tracing UI's link for a task's request")
+    trace.add_argument("task_id")
+    trace.set_defaults(func=cmd_trace)
     cli_ops.register(verbs)
     for plugin in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda ep: ep.name):
         plugin.load()(verbs)  # each adds its verbs with `set_defaults(func=...)`

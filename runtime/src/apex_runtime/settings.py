@@ -124,6 +124,9 @@ class Settings(BaseSettings):
     command_confirm_timeout_s: float = Field(default=5.0, gt=0, le=60)
 
     otlp_endpoint: str | None = None
+    # `apex trace <task_id>` prints this link: `{trace_id}` is replaced, or `/trace/<id>`
+    # (Jaeger's form) is appended. The default is deploy/compose.yaml's Jaeger.
+    tracing_ui_url: str = "http://localhost:16686"
     trace_sample_ratio: float | None = Field(default=None, ge=0, le=1)  # None: 1 when exporting
     sentry_dsn: str | None = None
     log_level: str = "INFO"

@@ -23,6 +23,8 @@ from apex_contracts.tasks import (
 )
 from apex_contracts.topology import REDIS_TASK_CHANGES_PREFIX, REDIS_TASK_PREFIX
 
+from .telemetry import current_trace_id
+
 # A Lua function other scripts embed (the gateway admits a command and records its task in
 # one step): ARGV[first] ttl, ARGV[first + 1] channel prefix, ARGV[first + 2] task id, then the
 # field/value pairs. Returns 1, or 0 when the task exists already.
@@ -36,7 +38,8 @@ local function create_task(key, first)
 end
 """
 
-# KEYS: task, parent's children list (optional). ARGV: NewTask.args.
+# KEYS: task, then (optional) the parent's children list and the parent. ARGV: NewTask.args.
+# A child records its parent's trace: the trace of the request that made the family.
 _CREATE = (
     CREATE_TASK_LUA
     + """
@@ -44,6 +47,8 @@ local created = create_task(KEYS[1], 1)
 if created == 1 and #KEYS > 1 then
   redis.call('RPUSH', KEYS[2], ARGV[3])
   redis.call('EXPIRE', KEYS[2], ARGV[1])
+  local trace = redis.call('HGET', KEYS[3], 'trace_id')
+  if trace then redis.call('HSET', KEYS[1], 'trace_id', trace) end
 end
 return created
 """
@@ -221,7 +226,10 @@ class StatusStore:
         parent_id: str | None = None,
         notify: str | None = None,
     ) -> NewTask:
-        """The task's record; with `notify`, a channel its transitions are announced on too."""
+        """The task's record; with `notify`, a channel its transitions are announced on too.
+
+        A task with no parent records the trace of the active span (the request that made it);
+        a child takes its parent's when it is written (`_CREATE`)."""
         now = _now()
         fields = {
             "task_id": task_id,
@@ -236,6 +244,8 @@ class StatusStore:
         }
         if notify:
             fields["notify"] = notify
+        if parent_id is None and (trace_id := current_trace_id()):
+            fields["trace_id"] = trace_id
         flat = [x for pair in fields.items() for x in pair]
         args: list[str | int] = [self.ttl_s, REDIS_TASK_CHANGES_PREFIX, task_id, *flat]
         return NewTask(task_id, task_key(task_id), args, parent_id)
@@ -248,7 +258,8 @@ class StatusStore:
 
     async def write(self, task: NewTask) -> bool:
         """Record `task` (and list it under its parent); False if the id exists."""
-        keys = [task.key] + ([children_key(task.parent_id)] if task.parent_id else [])
+        family = [children_key(task.parent_id), task_key(task.parent_id)] if task.parent_id else []
+        keys = [task.key, *family]
         return bool(await self._create(keys=keys, args=task.args))
 
     async def move(
@@ -391,6 +402,7 @@ class StatusStore:
             updated_at=datetime.fromisoformat(data["updated_at"]),
             parent_id=data.get("parent_id") or None,
             children=await self._children_of([_text(c) for c in child_ids]),
+            trace_id=data.get("trace_id") or None,
         )
 
     async def _child_ids(self, task_id: str) -> list[str]:
