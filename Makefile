@@ -20,7 +20,13 @@ $(STAMP): $(BIN)/python pyproject.toml $(foreach p,$(PACKAGES),$(p)/pyproject.to
 	$(BIN)/pip install -q $(foreach p,$(PACKAGES),-e ./$(p)) -e '.[dev]'
 	touch $(STAMP)
 
-install: system-packages $(STAMP)
+# /docs/events' viewer, fetched with npm at build time into the gateway's package data
+EVENT_DOCS_UI := gateway/src/apex_gateway/static/asyncapi/asyncapi-standalone.js
+
+$(EVENT_DOCS_UI): scripts/web-assets.sh
+	scripts/web-assets.sh
+
+install: system-packages $(STAMP) $(EVENT_DOCS_UI)
 
 # Debian libraries the services load at run time (WeasyPrint's Pango, fonts), when missing.
 system-packages:

@@ -1,18 +1,39 @@
-"""What the gateway publishes besides commands, for the AsyncAPI document (nothing connects).
-
-Commands appear there as the services' subscriptions; the `security.*` events the gateway
-publishes itself (see `security_events.py`) are described here.
+"""What the gateway publishes, for the AsyncAPI document (nothing connects): every command,
+by its routing key (the services subscribe to them by pattern, `project.*`), and the
+`security.*` events (see `security_events.py`).
 """
+
+from typing import Any
 
 from faststream.rabbit import RabbitBroker
 
+from apex_contracts import notifications as n
+from apex_contracts import projects as c
 from apex_contracts import security as s
-from apex_runtime.broker import document_events
+from apex_contracts import topology as t
+from apex_runtime.broker import COMMANDS, document_events
 from apex_runtime.settings import Settings
+
+# Each command the gateway's routes publish (`commands.accept` / `publish`), and its body
+COMMANDS_PUBLISHED: dict[str, type[Any]] = {
+    t.PROJECT_CREATE: c.CreateProject,
+    t.PROJECT_UPDATE: c.UpdateProject,
+    t.PROJECT_DELETE: c.DeleteProject,
+    t.PROJECT_SAVE_PAYLOAD: c.SaveProjectPayload,
+    t.PROJECT_SUBMIT: c.SubmitProject,
+    n.WEBHOOK_REGISTER: n.RegisterWebhook,
+    n.WEBHOOK_DELETE: n.DeleteWebhook,
+}
 
 
 def described_broker(settings: Settings) -> RabbitBroker:
     broker = RabbitBroker(settings.amqp_url)
+    document_events(
+        broker,
+        COMMANDS_PUBLISHED,
+        when="by the gateway with publisher confirms, its task recorded first (202 + task)",
+        exchange=COMMANDS,
+    )
     document_events(
         broker,
         {s.AUTH_FAILED: s.AuthFailed},

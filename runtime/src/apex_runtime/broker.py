@@ -171,12 +171,14 @@ def document_events(
     broker: RabbitBroker,
     events: dict[str, type[Any]],
     when: str = "after its transaction commits",
+    exchange: RabbitExchange = EVENTS,
 ) -> None:
-    """Declare the events a service publishes in its AsyncAPI document."""
+    """Declare the events (or, on `COMMANDS`, the commands) a broker's owner publishes in its
+    AsyncAPI document: one channel per routing key, with the message's schema."""
     for routing_key, schema in events.items():
         broker.publisher(
             routing_key=routing_key,
-            exchange=EVENTS,
+            exchange=exchange,
             schema=schema,
             title=f"{routing_key}:publish",
             description=f"{schema.__name__}, published {when}.",

@@ -1,6 +1,8 @@
 """`/openapi.json` and `/docs`: Swagger UI 5 (which reads OpenAPI 3.1) from the files the
 PyPI package swagger-ui-py ships, so nothing is fetched from a CDN at run time; the AsyncAPI
-document of the events and commands, raw, at `/asyncapi.yaml` and `/asyncapi.json`."""
+document of the events and commands, raw, at `/asyncapi.yaml` and `/asyncapi.json`, and
+rendered at `/docs/events` by the AsyncAPI React component's standalone bundle, which
+`scripts/web-assets.sh` fetches at build time into the package data."""
 
 from importlib.resources import files
 from pathlib import Path
@@ -9,6 +11,7 @@ import orjson
 import yaml
 from aiohttp import web
 
+from ..envelope import ApiError
 from ..openapi import build_spec
 
 routes = web.RouteTableDef()
@@ -61,3 +64,31 @@ async def docs(_: web.Request) -> web.Response:
 
 SWAGGER_UI = Path(str(files("swagger_ui") / "static"))
 routes.static("/docs/static", SWAGGER_UI)
+
+EVENTS_PAGE = """<!doctype html>
+<html><head><meta charset="utf-8"><title>APEX events</title>
+<link rel="stylesheet" href="/docs/events/static/asyncapi.min.css"></head>
+<body><div id="asyncapi"></div>
+<script src="/docs/events/static/asyncapi-standalone.js"></script>
+<script>AsyncApiStandalone.render({schema: {url: "/asyncapi.json"},
+  config: {show: {sidebar: true}, sidebar: {showOperations: "byDefault"}}},
+  document.getElementById("asyncapi"));</script>
+</body></html>"""
+
+ASYNCAPI_UI = Path(str(files("apex_gateway") / "static" / "asyncapi"))  # scripts/web-assets.sh
+
+
+@routes.get("/docs/events")
+async def event_docs(_: web.Request) -> web.Response:
+    if not (ASYNCAPI_UI / "asyncapi-standalone.js").is_file():
+        raise ApiError(
+            500,
+            "the event docs viewer was not built into this installation: "
+            "run scripts/web-assets.sh (make install does)",
+            type="internal",
+        )
+    return web.Response(text=EVENTS_PAGE, content_type="text/html")
+
+
+if ASYNCAPI_UI.is_dir():  # else the page says how to build it, and the gateway still starts
+    routes.static("/docs/events/static", ASYNCAPI_UI)
