@@ -9,9 +9,16 @@ import pytest
 from redis.asyncio import Redis
 from redis.asyncio.client import PubSub
 
-from apex_contracts.tasks import ALLOWED_FROM, FINAL_STATES, ErrorCode, TaskState, can_move
+from apex_contracts.tasks import (
+    ALLOWED_FROM,
+    FINAL_STATES,
+    ErrorCode,
+    TaskSearch,
+    TaskState,
+    can_move,
+)
 from apex_runtime.settings import Settings
-from apex_runtime.status_store import StatusStore, changes_channel
+from apex_runtime.status_store import StatusStore, account_tasks_key, changes_channel
 
 
 @pytest.fixture
@@ -236,3 +243,83 @@ async def test_a_task_records_the_active_trace_and_its_children_inherit_it(
     assert (await store.get(parent)).trace_id == trace_id  # type: ignore[union-attr]
     assert (await store.get(child)).trace_id == trace_id  # type: ignore[union-attr]
     assert (await store.get(untraced)).trace_id is None  # type: ignore[union-attr]
+
+
+async def test_search_pages_an_accounts_tasks_newest_first_with_no_gap_or_repeat(
+    store: StatusStore,
+) -> None:
+    account = f"acct-{uuid4()}"
+    made = []
+    for i in range(23):
+        task_id = str(uuid4())
+        await store.create(task_id, "project.create" if i % 2 else "email_pm", account, "u")
+        made.append(task_id)
+    await store.create(str(uuid4()), "project.create", f"other-{uuid4()}", "u")  # not listed
+    seen, after = [], None
+    while True:
+        page, after = await store.search(account, TaskSearch(limit=5), after)
+        assert len(page) <= 5
+        seen += [task.task_id for task in page]
+        if after is None:
+            break
+    assert seen == made[::-1]
+    kinds = await store.search(account, TaskSearch(kind="email_pm", limit=500))
+    assert [t.task_id for t in kinds[0]] == made[::-2] and kinds[1] is None
+
+
+async def test_search_filters_by_states_and_since(store: StatusStore) -> None:
+    account = f"acct-{uuid4()}"
+    failed, revoked, running = str(uuid4()), str(uuid4()), str(uuid4())
+    for task_id in (failed, revoked, running):
+        await store.create(task_id, "k", account, "u")
+    cutoff = (await store.get(revoked)).created_at  # type: ignore[union-attr]
+    await store.fail(failed, ErrorCode.INVALID, "bad")
+    await store.revoke(revoked)
+    await store.start(running)
+    query = TaskSearch(state=[TaskState.FAILURE, TaskState.REVOKED])
+    assert [t.task_id for t in (await store.search(account, query))[0]] == [revoked, failed]
+    since = TaskSearch(since=cutoff)
+    assert [t.task_id for t in (await store.search(account, since))[0]] == [running, revoked]
+
+
+async def test_search_skips_and_forgets_a_task_that_expired(store: StatusStore) -> None:
+    account = f"acct-{uuid4()}"
+    kept, gone = str(uuid4()), str(uuid4())
+    await store.create(kept, "k", account, "u")
+    await store.create(gone, "k", account, "u")
+    await store.redis.delete(f"apex:task:{gone}")  # as its TTL would
+    assert [t.task_id for t in (await store.search(account, TaskSearch()))[0]] == [kept]
+    assert await store.redis.zscore(account_tasks_key(account), gone) is None
+
+
+async def test_history_records_each_state_with_its_attempt_and_error(store: StatusStore) -> None:
+    task_id = str(uuid4())
+    await store.create(task_id, "document.render", "a", "u")
+    await store.start(task_id)
+    await store.retry(task_id, "SMTP down")
+    await store.start(task_id)
+    await store.fail(task_id, ErrorCode.INTERNAL, "out of attempts")
+    await store.fail(task_id, ErrorCode.INTERNAL, "a late duplicate")  # refused: not recorded
+    history = await store.history(task_id)
+    assert [(h.state, h.attempt) for h in history] == [
+        (TaskState.PENDING, 0),
+        (TaskState.STARTED, 1),  # each start counts an attempt
+        (TaskState.RETRY, 1),
+        (TaskState.STARTED, 2),
+        (TaskState.FAILURE, 2),
+    ]
+    assert [h.error.message if h.error else None for h in history] == [
+        None, None, "SMTP down", None, "out of attempts",
+    ]  # fmt: skip
+    assert all(a.at <= b.at for a, b in itertools.pairwise(history))
+
+
+async def test_history_keeps_the_latest_fifty_entries(store: StatusStore) -> None:
+    task_id = str(uuid4())
+    await store.create(task_id, "k", "a", "u")
+    for _ in range(30):
+        await store.start(task_id)
+        await store.retry(task_id, "again")
+    history = await store.history(task_id)
+    assert len(history) == 50
+    assert history[-1].state is TaskState.RETRY and history[-1].attempt == 30

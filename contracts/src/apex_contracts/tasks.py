@@ -2,9 +2,9 @@
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 
 class TaskState(StrEnum):
@@ -64,14 +64,13 @@ class ChildTask(BaseModel):
     error: TaskError | None = None
 
 
-class TaskView(BaseModel):
-    """A task as `GET /tasks/{id}` shows it: the public shape, which the OpenAPI document
-    describes; `TaskRecord` adds what the store keeps for itself."""
+class TaskSummary(BaseModel):
+    """A task as `GET /tasks` lists it: everything `GET /tasks/{id}` shows but its result and
+    children."""
 
     task_id: str
     kind: str
     state: TaskState
-    result: Any = None
     error: TaskError | None = None
     attempts: int = 0
     progress: float | None = None  # 0 to 100
@@ -79,10 +78,58 @@ class TaskView(BaseModel):
     created_at: datetime
     updated_at: datetime
     parent_id: str | None = None
-    children: list[ChildTask] = []
     # The W3C trace of the request that created the task (a child shares its parent's): what
     # an operator opens in the tracing UI to follow it across services (`apex trace <task_id>`).
     trace_id: str | None = None
+
+
+class TaskView(TaskSummary):
+    """A task as `GET /tasks/{id}` shows it: the public shape, which the OpenAPI document
+    describes; `TaskRecord` adds what the store keeps for itself."""
+
+    result: Any = None
+    children: list[ChildTask] = []
+
+
+class TaskSearch(BaseModel):
+    """The query of `GET /tasks`: any of the states (none: all), one kind, created at or after
+    `since`; a page of `limit`, after the page `cursor` names."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    state: list[TaskState] = []
+    kind: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
+    since: AwareDatetime | None = None
+    limit: int = Field(default=50, ge=1, le=500)
+    cursor: str | None = None
+
+    def matches(self, task: TaskSummary) -> bool:
+        return (not self.state or task.state in self.state) and (
+            self.kind is None or task.kind == self.kind
+        )
+
+
+class TaskPage(BaseModel):
+    """`GET /tasks`: the account's tasks, newest first."""
+
+    items: list[TaskSummary]
+    next_cursor: str | None
+
+
+class HistoryEntry(BaseModel):
+    """One step of a task: the state it entered, when, at which attempt, and (on `RETRY` and
+    `FAILURE`) why."""
+
+    state: TaskState
+    at: datetime
+    attempt: int
+    error: TaskError | None = None
+
+
+class TaskHistory(BaseModel):
+    """`GET /tasks/{id}/history`: oldest first, the latest 50 entries."""
+
+    items: list[HistoryEntry]
 
 
 class TaskRecord(TaskView):

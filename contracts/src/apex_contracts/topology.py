@@ -68,6 +68,10 @@ REDIS_TASK_PREFIX: Final = "apex:task:"
 # its id, and a child's transitions on its parent's channel too: a gateway subscribes only to
 # the tasks someone is waiting on.
 REDIS_TASK_CHANGES_PREFIX: Final = "apex:task-changes:"
+# An account's tasks, newest last: a sorted set of task ids scored by creation time in
+# microseconds, which `GET /tasks` pages through (`apex:task:<id>:history` holds a task's
+# transitions, `apex:task:<id>:children` its children)
+REDIS_ACCOUNT_TASKS_PREFIX: Final = "apex:account-tasks:"
 # Each gateway process listens on one channel of this prefix and a random id, for its whole
 # life; a task it admitted names that channel in its record (field `notify`), and each of the
 # task's transitions is published there too, as "<task id> <new state>".

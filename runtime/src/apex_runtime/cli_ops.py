@@ -133,9 +133,10 @@ def cmd_tasks_stuck(args: argparse.Namespace) -> int:
         cutoff = datetime.now(UTC) - timedelta(seconds=args.older_than)
         found = 0
         try:
-            async for raw_key in redis.scan_iter(match=task_key("*"), count=500):
+            # tasks are the hashes (their children and history are lists)
+            async for raw_key in redis.scan_iter(match=task_key("*"), count=500, _type="hash"):
                 key = _text(raw_key)
-                if key is None or key.endswith(":children"):
+                if key is None:
                     continue
                 values = await redis.hmget(key, "state", "kind", "updated_at")
                 state, kind, updated = (_text(v) for v in values)

@@ -5,8 +5,9 @@ Every change publishes the task id on the task's own channel `apex:task-changes:
 child's transition on its parent's channel too (long polls and SSE wake on them).
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import orjson
@@ -17,22 +18,38 @@ from apex_contracts.tasks import (
     FINAL_STATES,
     ChildTask,
     ErrorCode,
+    HistoryEntry,
     TaskError,
     TaskRecord,
+    TaskSearch,
     TaskState,
 )
-from apex_contracts.topology import REDIS_TASK_CHANGES_PREFIX, REDIS_TASK_PREFIX
+from apex_contracts.topology import (
+    REDIS_ACCOUNT_TASKS_PREFIX,
+    REDIS_TASK_CHANGES_PREFIX,
+    REDIS_TASK_PREFIX,
+)
 
 from .telemetry import current_trace_id
 
 # A Lua function other scripts embed (the gateway admits a command and records its task in
-# one step): ARGV[first] ttl, ARGV[first + 1] channel prefix, ARGV[first + 2] task id, then the
-# field/value pairs. Returns 1, or 0 when the task exists already.
+# one step): ARGV[first] ttl, ARGV[first + 1] channel prefix, ARGV[first + 2] task id,
+# ARGV[first + 3] the account's task index, ARGV[first + 4] the task's score there (creation
+# time in microseconds), ARGV[first + 5] its first history entry, then the field/value pairs.
+# Returns 1, or 0 when the task exists already. The index is a sorted set that lives as long
+# as the account makes tasks; entries older than twice the task TTL are pruned here, and an
+# entry whose task has expired is skipped (and dropped) by a search.
 CREATE_TASK_LUA = """
 local function create_task(key, first)
   if redis.call('EXISTS', key) == 1 then return 0 end
-  redis.call('HSET', key, unpack(ARGV, first + 3))
-  redis.call('EXPIRE', key, ARGV[first])
+  local ttl, index, score = tonumber(ARGV[first]), ARGV[first + 3], tonumber(ARGV[first + 4])
+  redis.call('HSET', key, unpack(ARGV, first + 6))
+  redis.call('EXPIRE', key, ttl)
+  redis.call('RPUSH', key .. ':history', ARGV[first + 5])
+  redis.call('EXPIRE', key .. ':history', ttl)
+  redis.call('ZADD', index, score, ARGV[first + 2])
+  redis.call('ZREMRANGEBYSCORE', index, '-inf', '(' .. (score - 2 * ttl * 1000000))
+  redis.call('EXPIRE', index, 2 * ttl)
   redis.call('PUBLISH', ARGV[first + 1] .. ARGV[first + 2], ARGV[first + 2])
   return 1
 end
@@ -54,14 +71,19 @@ return created
 """
 )
 
+HISTORY_MAX = 50  # a task's history keeps its latest 50 entries (PENDING, then each move)
+
 # One transition, as a Lua function (the transition script applies it to each task): target,
 # allowed-from (comma separated), now, ttl, channel prefix, task id, count attempt ('1'/'0'),
 # a table of field/value pairs to set (an empty value deletes the field).
-# Returns {applied, previous state, parent id}. A task whose record names a `notify` channel
-# (the gateway process that admitted it) is announced there too, as "<id> <state>", and once
-# final as "<id> <state> <JSON [hash as a flat list, child ids]>", so that gateway's waiters
-# need no subscription of their own and no read to answer.
-TRANSITION_LUA = """
+# Each applied transition is appended to the task's history as {state, at, attempt, error}
+# (the error on RETRY and FAILURE only). Returns {applied, previous state, parent id}. A task
+# whose record names a `notify` channel (the gateway process that admitted it) is announced
+# there too, as "<id> <state>", and once final as "<id> <state> <JSON [hash as a flat list,
+# child ids]>", so that gateway's waiters need no subscription of their own and no read.
+TRANSITION_LUA = (
+    f"local HISTORY_MAX = {HISTORY_MAX}\n"
+    + """
 local function transition(key, target, allowed, now, ttl, prefix, task_id, count, fields)
   local current = redis.call('HGET', key, 'state')
   if not current then return {0, '', ''} end
@@ -76,6 +98,13 @@ local function transition(key, target, allowed, now, ttl, prefix, task_id, count
   end
   if count == '1' then redis.call('HINCRBY', key, 'attempts', 1) end
   redis.call('EXPIRE', key, ttl)
+  local err = redis.call('HGET', key, 'error')
+  if not err or (target ~= 'RETRY' and target ~= 'FAILURE') then err = 'null' end
+  local history = key .. ':history'
+  redis.call('RPUSH', history, '{"state":"' .. target .. '","at":"' .. now .. '","attempt":'
+    .. (redis.call('HGET', key, 'attempts') or '0') .. ',"error":' .. err .. '}')
+  redis.call('LTRIM', history, -HISTORY_MAX, -1)
+  redis.call('EXPIRE', history, ttl)
   redis.call('PUBLISH', prefix .. task_id, task_id)
   local notify = redis.call('HGET', key, 'notify')
   if notify then
@@ -90,6 +119,7 @@ local function transition(key, target, allowed, now, ttl, prefix, task_id, count
   return {1, current, parent}
 end
 """
+)
 
 # Transitions in one call (one task, or a batch's reports). KEYS: the tasks. ARGV[1] now,
 # ARGV[2] ttl, ARGV[3] channel prefix, ARGV[4] a JSON list, one [target, allowed, task id,
@@ -118,11 +148,18 @@ return 1
 # Forget a task whose command never reached the broker, unless a worker already has it.
 _DISCARD = """
 if redis.call('HGET', KEYS[1], 'state') ~= 'PENDING' then return 0 end
-redis.call('DEL', KEYS[1])
+redis.call('DEL', KEYS[1], KEYS[1] .. ':history')
 return 1
 """
 
 CHILD_FIELDS = ("task_id", "kind", "state", "progress", "error")
+SEARCH_CHUNK = 200  # ids read from an account's index at a time
+SEARCH_SCAN = 2000  # ids one search looks at, at most
+Position = tuple[int, str] | None  # (score, task id) in an account's index: where a page ends
+SUMMARY_FIELDS = (
+    "task_id", "kind", "state", "account", "owner", "error", "attempts", "progress",
+    "next_attempt_at", "created_at", "updated_at", "parent_id", "trace_id",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -196,6 +233,23 @@ def children_key(task_id: str) -> str:
     return f"{REDIS_TASK_PREFIX}{task_id}:children"
 
 
+def history_key(task_id: str) -> str:
+    return f"{REDIS_TASK_PREFIX}{task_id}:history"
+
+
+def account_tasks_key(account: str) -> str:
+    """The sorted set of an account's task ids, scored by creation time (`microseconds`)."""
+    return f"{REDIS_ACCOUNT_TASKS_PREFIX}{account}"
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def microseconds(moment: datetime) -> int:
+    """A time as whole microseconds since the epoch: exact, and exact as a Redis score."""
+    return (moment - _EPOCH) // timedelta(microseconds=1)
+
+
 def settled_state(children: list[ChildTask]) -> TaskState | None:
     """What a parent becomes once its children end: any failure fails it; None while any run."""
     states = {c.state for c in children}
@@ -204,6 +258,35 @@ def settled_state(children: list[ChildTask]) -> TaskState | None:
     if not states <= FINAL_STATES:
         return None
     return TaskState.REVOKED if TaskState.REVOKED in states else TaskState.SUCCESS
+
+
+def _scored(members: Any) -> list[tuple[str, int]]:
+    """`(member, score)` pairs of a `WITHSCORES` reply, as (task id, microseconds)."""
+    return [(_text(member), int(score)) for member, score in members]
+
+
+def _record(raw: Mapping[Any, bytes | str], children: list[ChildTask]) -> TaskRecord:
+    """The task of a `HGETALL` of its hash."""
+    data = {_text(k): _text(v) for k, v in raw.items()}
+    return TaskRecord(
+        task_id=data["task_id"],
+        kind=data["kind"],
+        state=TaskState(data["state"]),
+        account=data["account"],
+        owner=data["owner"],
+        result=orjson.loads(data["result"]) if "result" in data else None,
+        error=TaskError.model_validate_json(data["error"]) if "error" in data else None,
+        attempts=int(data.get("attempts", "0")),
+        progress=float(data["progress"]) if "progress" in data else None,
+        next_attempt_at=datetime.fromisoformat(data["next_attempt_at"])
+        if data.get("next_attempt_at")
+        else None,
+        created_at=datetime.fromisoformat(data["created_at"]),
+        updated_at=datetime.fromisoformat(data["updated_at"]),
+        parent_id=data.get("parent_id") or None,
+        children=children,
+        trace_id=data.get("trace_id") or None,
+    )
 
 
 class StatusStore:
@@ -230,7 +313,8 @@ class StatusStore:
 
         A task with no parent records the trace of the active span (the request that made it);
         a child takes its parent's when it is written (`_CREATE`)."""
-        now = _now()
+        moment = datetime.now(UTC)
+        now = moment.isoformat()
         fields = {
             "task_id": task_id,
             "kind": kind,
@@ -247,7 +331,16 @@ class StatusStore:
         if parent_id is None and (trace_id := current_trace_id()):
             fields["trace_id"] = trace_id
         flat = [x for pair in fields.items() for x in pair]
-        args: list[str | int] = [self.ttl_s, REDIS_TASK_CHANGES_PREFIX, task_id, *flat]
+        first = orjson.dumps({"state": "PENDING", "at": now, "attempt": 0, "error": None})
+        args: list[str | int] = [
+            self.ttl_s,
+            REDIS_TASK_CHANGES_PREFIX,
+            task_id,
+            account_tasks_key(account),
+            microseconds(moment),
+            first.decode(),
+            *flat,
+        ]
         return NewTask(task_id, task_key(task_id), args, parent_id)
 
     async def create(
@@ -367,6 +460,70 @@ class StatusStore:
         else:
             await self.move(parent_id, TaskState.REVOKED)
 
+    async def history(self, task_id: str) -> list[HistoryEntry]:
+        """The task's entries, oldest first (at most `HISTORY_MAX`)."""
+        raw = await self.redis.lrange(history_key(task_id), 0, -1)
+        return [HistoryEntry.model_validate_json(entry) for entry in raw]
+
+    async def search(
+        self, account: str, query: TaskSearch, after: tuple[datetime, str] | None = None
+    ) -> tuple[list[TaskRecord], tuple[datetime, str] | None]:
+        """The account's tasks that match `query`, newest first, at most `query.limit` of them
+        after the position `after` (a creation time and task id), and the position the next
+        page starts after (None when no task is left). One call looks at `SEARCH_SCAN` ids at
+        most: a rare match among many tasks may take short pages, each with a position."""
+        index = account_tasks_key(account)
+        position = (microseconds(after[0]), after[1]) if after else None
+        floor = microseconds(query.since) if query.since else "-inf"
+        examined, found = 0, list[TaskRecord]()
+        while examined < SEARCH_SCAN:
+            ids = await self._ids_after(index, position, floor, SEARCH_CHUNK)
+            if not ids:
+                return found, None
+            rows = await self._summaries([task_id for task_id, _ in ids])
+            for (task_id, score), row in zip(ids, rows, strict=True):
+                if row is None:  # expired: its index entry goes too
+                    await self.redis.zrem(index, task_id)
+                elif query.matches(row):
+                    if len(found) == query.limit:  # one more exists: the page ends before it
+                        return found, (found[-1].created_at, found[-1].task_id)
+                    found.append(row)
+                examined += 1
+                position = (score, task_id)
+        assert position is not None
+        return found, (_EPOCH + timedelta(microseconds=position[0]), position[1])
+
+    async def _ids_after(
+        self, index: str, position: Position, floor: int | str, count: int
+    ) -> list[tuple[str, int]]:
+        """Up to `count` (task id, score) of `index` after `position`, newest first; ids of one
+        score come in reverse order, as `ZREVRANGEBYSCORE` gives them."""
+        if position is None:
+            newest = await self.redis.zrevrangebyscore(
+                index, "+inf", floor, start=0, num=count, withscores=True
+            )
+            return _scored(newest)
+        score, last = position
+        same: list[Any] = await self.redis.zrevrangebyscore(index, score, score)
+        ties = [(m, score) for m in map(_text, same) if m < last]
+        older = await self.redis.zrevrangebyscore(
+            index, f"({score}", floor, start=0, num=count, withscores=True
+        )
+        return ties + _scored(older)
+
+    async def _summaries(self, ids: list[str]) -> list[TaskRecord | None]:
+        """The tasks `ids` without result or children (None for one that expired)."""
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for task_id in ids:
+                pipe.hmget(task_key(task_id), *SUMMARY_FIELDS)
+            rows = await pipe.execute()
+        return [
+            _record({f: v for f, v in zip(SUMMARY_FIELDS, row, strict=True) if v}, children=[])
+            if row[0]
+            else None
+            for row in rows
+        ]
+
     async def get(self, task_id: str) -> TaskRecord | None:
         return await self.record_of(*await self.raw(task_id))
 
@@ -384,26 +541,7 @@ class StatusStore:
         """The task of a `HGETALL` of its hash and its child ids (children read here)."""
         if not raw:
             return None
-        data = {_text(k): _text(v) for k, v in raw.items()}
-        return TaskRecord(
-            task_id=data["task_id"],
-            kind=data["kind"],
-            state=TaskState(data["state"]),
-            account=data["account"],
-            owner=data["owner"],
-            result=orjson.loads(data["result"]) if "result" in data else None,
-            error=TaskError.model_validate_json(data["error"]) if "error" in data else None,
-            attempts=int(data.get("attempts", "0")),
-            progress=float(data["progress"]) if "progress" in data else None,
-            next_attempt_at=datetime.fromisoformat(data["next_attempt_at"])
-            if data.get("next_attempt_at")
-            else None,
-            created_at=datetime.fromisoformat(data["created_at"]),
-            updated_at=datetime.fromisoformat(data["updated_at"]),
-            parent_id=data.get("parent_id") or None,
-            children=await self._children_of([_text(c) for c in child_ids]),
-            trace_id=data.get("trace_id") or None,
-        )
+        return _record(raw, await self._children_of([_text(c) for c in child_ids]))
 
     async def _child_ids(self, task_id: str) -> list[str]:
         return [_text(c) for c in await self.redis.lrange(children_key(task_id), 0, -1)]
