@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-PACKAGES := contracts runtime gateway project-service signage-service document-service notification-service audit-service
+PACKAGES := contracts runtime gateway project-service signage-service document-service notification-service audit-service clients/python
 STAMP := $(VENV)/.installed
 
 # Tests use their own database, RabbitMQ virtual host, Redis database and ports (set in
@@ -27,6 +27,20 @@ $(EVENT_DOCS_UI): scripts/web-assets.sh
 	scripts/web-assets.sh
 
 install: system-packages $(STAMP) $(EVENT_DOCS_UI)
+
+# The TypeScript client's packages (clients/typescript/package-lock.json), for its type check in
+# `make test` and for `make clients`; again only when the lock file changes.
+NPM_STAMP := clients/typescript/node_modules/.installed
+install: $(NPM_STAMP)
+$(NPM_STAMP): clients/typescript/package.json clients/typescript/package-lock.json
+	cd clients/typescript && npm ci --no-audit --no-fund --loglevel=error
+	touch $(NPM_STAMP)
+
+# Regenerates clients/openapi.json and both clients from the gateway's routes (clients/README.md);
+# tests/clients fails when what is checked in has drifted.
+.PHONY: clients
+clients: install
+	scripts/generate-clients.sh
 
 # Debian libraries the services load at run time (WeasyPrint's Pango, fonts), when missing.
 system-packages:

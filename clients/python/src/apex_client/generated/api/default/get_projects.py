@@ -1,0 +1,262 @@
+from http import HTTPStatus
+from typing import Any
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.envelope import Envelope
+from ...models.envelope_project_page import EnvelopeProjectPage
+from ...models.get_projects_status_type_0 import GetProjectsStatusType0
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    *,
+    status: GetProjectsStatusType0 | None | Unset = UNSET,
+    q: None | str | Unset = UNSET,
+    limit: int | Unset = 50,
+    cursor: None | str | Unset = UNSET,
+) -> dict[str, Any]:
+
+    params: dict[str, Any] = {}
+
+    json_status: None | str | Unset
+    if isinstance(status, Unset):
+        json_status = UNSET
+    elif isinstance(status, GetProjectsStatusType0):
+        json_status = status.value
+    else:
+        json_status = status
+    params["status"] = json_status
+
+    json_q: None | str | Unset
+    if isinstance(q, Unset):
+        json_q = UNSET
+    else:
+        json_q = q
+    params["q"] = json_q
+
+    params["limit"] = limit
+
+    json_cursor: None | str | Unset
+    if isinstance(cursor, Unset):
+        json_cursor = UNSET
+    else:
+        json_cursor = cursor
+    params["cursor"] = json_cursor
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/projects",
+        "params": params,
+    }
+
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Envelope | EnvelopeProjectPage | None:
+    if response.status_code == 200:
+        response_200 = EnvelopeProjectPage.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 401:
+        response_401 = Envelope.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Envelope.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 422:
+        response_422 = Envelope.from_dict(response.json())
+
+        return response_422
+
+    if response.status_code == 429:
+        response_429 = Envelope.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 503:
+        response_503 = Envelope.from_dict(response.json())
+
+        return response_503
+
+    if response.status_code == 504:
+        response_504 = Envelope.from_dict(response.json())
+
+        return response_504
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Envelope | EnvelopeProjectPage]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient | Client,
+    status: GetProjectsStatusType0 | None | Unset = UNSET,
+    q: None | str | Unset = UNSET,
+    limit: int | Unset = 50,
+    cursor: None | str | Unset = UNSET,
+) -> Response[Envelope | EnvelopeProjectPage]:
+    """List the account's projects, newest first
+
+     Needs the `viewer` role (or above).
+
+    Args:
+        status (GetProjectsStatusType0 | None | Unset):
+        q (None | str | Unset):
+        limit (int | Unset):  Default: 50.
+        cursor (None | str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Envelope | EnvelopeProjectPage]
+    """
+
+    kwargs = _get_kwargs(
+        status=status,
+        q=q,
+        limit=limit,
+        cursor=cursor,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    *,
+    client: AuthenticatedClient | Client,
+    status: GetProjectsStatusType0 | None | Unset = UNSET,
+    q: None | str | Unset = UNSET,
+    limit: int | Unset = 50,
+    cursor: None | str | Unset = UNSET,
+) -> Envelope | EnvelopeProjectPage | None:
+    """List the account's projects, newest first
+
+     Needs the `viewer` role (or above).
+
+    Args:
+        status (GetProjectsStatusType0 | None | Unset):
+        q (None | str | Unset):
+        limit (int | Unset):  Default: 50.
+        cursor (None | str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Envelope | EnvelopeProjectPage
+    """
+
+    return sync_detailed(
+        client=client,
+        status=status,
+        q=q,
+        limit=limit,
+        cursor=cursor,
+    ).parsed
+
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient | Client,
+    status: GetProjectsStatusType0 | None | Unset = UNSET,
+    q: None | str | Unset = UNSET,
+    limit: int | Unset = 50,
+    cursor: None | str | Unset = UNSET,
+) -> Response[Envelope | EnvelopeProjectPage]:
+    """List the account's projects, newest first
+
+     Needs the `viewer` role (or above).
+
+    Args:
+        status (GetProjectsStatusType0 | None | Unset):
+        q (None | str | Unset):
+        limit (int | Unset):  Default: 50.
+        cursor (None | str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Envelope | EnvelopeProjectPage]
+    """
+
+    kwargs = _get_kwargs(
+        status=status,
+        q=q,
+        limit=limit,
+        cursor=cursor,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient | Client,
+    status: GetProjectsStatusType0 | None | Unset = UNSET,
+    q: None | str | Unset = UNSET,
+    limit: int | Unset = 50,
+    cursor: None | str | Unset = UNSET,
+) -> Envelope | EnvelopeProjectPage | None:
+    """List the account's projects, newest first
+
+     Needs the `viewer` role (or above).
+
+    Args:
+        status (GetProjectsStatusType0 | None | Unset):
+        q (None | str | Unset):
+        limit (int | Unset):  Default: 50.
+        cursor (None | str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Envelope | EnvelopeProjectPage
+    """
+
+    return (
+        await asyncio_detailed(
+            client=client,
+            status=status,
+            q=q,
+            limit=limit,
+            cursor=cursor,
+        )
+    ).parsed

@@ -1,0 +1,109 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+if TYPE_CHECKING:
+    from ..models.envelope_trace import EnvelopeTrace
+    from ..models.field_error import FieldError
+
+
+T = TypeVar("T", bound="Envelope")
+
+
+@_attrs_define
+class Envelope:
+    """
+    Attributes:
+        result (Any):
+        errors (list[FieldError]):
+        assumptions (list[str]):
+        confidence (float):
+        trace (EnvelopeTrace):
+    """
+
+    result: Any
+    errors: list[FieldError]
+    assumptions: list[str]
+    confidence: float
+    trace: EnvelopeTrace
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        result = self.result
+
+        errors = []
+        for errors_item_data in self.errors:
+            errors_item = errors_item_data.to_dict()
+            errors.append(errors_item)
+
+        assumptions = self.assumptions
+
+        confidence = self.confidence
+
+        trace = self.trace.to_dict()
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "result": result,
+                "errors": errors,
+                "assumptions": assumptions,
+                "confidence": confidence,
+                "trace": trace,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.envelope_trace import EnvelopeTrace
+        from ..models.field_error import FieldError
+
+        d = dict(src_dict)
+        result = d.pop("result")
+
+        errors = []
+        _errors = d.pop("errors")
+        for errors_item_data in _errors:
+            errors_item = FieldError.from_dict(errors_item_data)
+
+            errors.append(errors_item)
+
+        assumptions = cast(list[str], d.pop("assumptions"))
+
+        confidence = d.pop("confidence")
+
+        trace = EnvelopeTrace.from_dict(d.pop("trace"))
+
+        envelope = cls(
+            result=result,
+            errors=errors,
+            assumptions=assumptions,
+            confidence=confidence,
+            trace=trace,
+        )
+
+        envelope.additional_properties = d
+        return envelope
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

@@ -1,0 +1,9 @@
+from enum import StrEnum
+
+
+class PolesOptionsRequestMaterial(StrEnum):
+    ALUMINUM = "aluminum"
+    STEEL = "steel"
+
+    def __str__(self) -> str:
+        return str(self.value)
