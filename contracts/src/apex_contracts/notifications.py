@@ -2,16 +2,21 @@
 
 from datetime import datetime
 from typing import Annotated, Final, Literal, get_args
-from uuid import UUID
+from uuid import NAMESPACE_URL, UUID, uuid5
 
 from pydantic import AfterValidator, BaseModel, Field, HttpUrl, UrlConstraints
 
 from .base import Message, Strict, example
+from .pagination import decode_cursor
+from .tasks import TaskError
 
 # Routing keys and queues (topology.py holds NOTIFICATION_EMAIL_SENT and the events queue)
 WEBHOOK_REGISTER: Final = "webhook.register"  # command
 WEBHOOK_DELETE: Final = "webhook.delete"  # command
+WEBHOOK_RETRY_DELIVERY: Final = "webhook.retry_delivery"  # command: one attempt now
+WEBHOOK_PING: Final = "webhook.ping"  # command: deliver a `webhook.ping` event now
 WEBHOOK_LIST: Final = "webhook.list"  # query
+WEBHOOK_LIST_DELIVERIES: Final = "webhook.list_deliveries"  # query
 WEBHOOK_REGISTERED: Final = "webhook.registered"  # event
 WEBHOOK_DELETED: Final = "webhook.deleted"  # event
 NOTIFICATION_COMMANDS_QUEUE: Final = "notification-service.commands"
@@ -28,7 +33,12 @@ WebhookEventType = Literal[
     "notification.email_sent",
 ]
 WEBHOOK_EVENT_TYPES: Final[tuple[str, ...]] = get_args(WebhookEventType)
+# The event type of a ping: POSTed to the one webhook pinged, never published on apex.events.
+PING_EVENT_TYPE: Final = "webhook.ping"
 MAX_WEBHOOKS_PER_ACCOUNT: Final = 50
+# pending: attempts go on (or wait for their back-off); failed: no automatic attempt is left;
+# skipped: the webhook was deleted first
+DeliveryStatus = Literal["pending", "delivered", "failed", "skipped"]
 
 
 def _unique(events: list[WebhookEventType]) -> list[WebhookEventType]:
@@ -179,6 +189,24 @@ class WebhookDeleted(WebhookEvent):
     )
 
 
+class WebhookPing(WebhookEvent):
+    """The `data` of a `webhook.ping` event: who pinged the webhook, and when."""
+
+    model_config = example(
+        {
+            "webhook_id": "5d2a9e71-3c8b-4f6a-b1e4-7a0c2d9f6e18",
+            "account": "demo",
+            "actor": "dev",
+            "occurred_at": "2026-12-05T08:00:00Z",
+        }
+    )
+
+
+def delivery_id(event_id: str, webhook_id: UUID) -> UUID:
+    """A delivery is named by its event and webhook: one per pair, whoever names it."""
+    return uuid5(NAMESPACE_URL, f"apex:delivery:{event_id}:{webhook_id}")
+
+
 class DeliverWebhook(Message):
     """Internal job: POST one event to one webhook (its task is the message's correlation id)."""
 
@@ -188,12 +216,95 @@ class DeliverWebhook(Message):
 
 
 class DeliveryResult(Message):
-    """The result of a webhook delivery task."""
+    """The result of a webhook delivery task, and of a retry's or a ping's attempt (`failed`,
+    with the `error` its task ends with)."""
 
     delivery_id: UUID
     webhook_id: UUID
     event_id: str
     event_type: str
-    outcome: Literal["delivered", "skipped"]
+    outcome: Literal["delivered", "skipped", "failed"]
     status: int | None = None
     attempts: int
+    error: TaskError | None = None
+
+
+class RetryWebhookDelivery(Message):
+    """Command: POST a delivery's event again now, signed afresh; its task is that attempt."""
+
+    model_config = example(
+        {
+            "webhook_id": "5d2a9e71-3c8b-4f6a-b1e4-7a0c2d9f6e18",
+            "delivery_id": "e1c7b3a9-6d2f-4a8e-9b5c-0f3d7a1e4c62",
+        }
+    )
+
+    webhook_id: UUID
+    delivery_id: UUID
+
+
+class PingWebhook(Message):
+    """Command: deliver a `webhook.ping` event (id `event_id`, made by the gateway) to one
+    webhook, in one attempt; its task is that attempt."""
+
+    model_config = example(
+        {
+            "webhook_id": "5d2a9e71-3c8b-4f6a-b1e4-7a0c2d9f6e18",
+            "event_id": "9a4e2c7b-1d3f-4b8a-a6e5-3c0f7d2b9e41",
+        }
+    )
+
+    webhook_id: UUID
+    event_id: UUID
+
+
+def _delivery_cursor(cursor: str) -> str:
+    _, item_id = decode_cursor(cursor)
+    try:
+        UUID(item_id)  # a delivery's id
+    except ValueError as exc:
+        raise ValueError("cursor is not one a page of this list issued") from exc
+    return cursor
+
+
+DeliveryCursor = Annotated[
+    str, Field(min_length=1, max_length=200), AfterValidator(_delivery_cursor)
+]
+
+
+class DeliveryPageQuery(Message):
+    """The query string of `GET /webhooks/{id}/deliveries`."""
+
+    status: DeliveryStatus | None = None
+    limit: int = Field(default=50, ge=1, le=500)
+    cursor: DeliveryCursor | None = None
+
+
+class ListWebhookDeliveries(DeliveryPageQuery):
+    """`webhook.list_deliveries`: a live webhook's deliveries, newest first (keyset)."""
+
+    model_config = example(
+        {"webhook_id": "5d2a9e71-3c8b-4f6a-b1e4-7a0c2d9f6e18", "status": "failed", "limit": 20}
+    )
+
+    webhook_id: UUID
+
+
+class WebhookDeliveryView(Message):
+    """One event's delivery to one webhook: its state and its latest attempt."""
+
+    delivery_id: UUID
+    event_id: str
+    event_type: str
+    status: DeliveryStatus
+    attempts: int
+    last_status_code: int | None
+    last_error: str | None
+    next_attempt_at: datetime | None  # at the latest (the back-off's jitter only shortens it)
+    created_at: datetime
+    delivered_at: datetime | None
+
+
+class WebhookDeliveryPage(Message):
+    items: list[WebhookDeliveryView]
+    next_cursor: str | None
