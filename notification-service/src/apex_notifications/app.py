@@ -2,6 +2,8 @@
 
 - `document.rendered` → email the PM (`notification-service.events`, task `email_pm`).
 - `webhook.register` / `webhook.delete` commands, the `webhook.list` query.
+- the deliveries view: `webhook.retry_delivery` / `webhook.ping` commands (one attempt each,
+  reported as the command's task), the `webhook.list_deliveries` query.
 - every event a webhook may subscribe to → one delivery job per subscribed webhook
   (`notification-service.webhooks`), each job POSTed as a task of its own
   (`notification-service.webhook-deliveries`).
@@ -36,7 +38,7 @@ from apex_runtime.settings import DEVELOPMENT_SECRET, RELAXED_ENVIRONMENTS, Sett
 from apex_runtime.tasks import MessageContext
 from apex_runtime.unknown import refuse_unknown_command
 
-from . import deliveries, handlers, webhooks
+from . import deliveries, handlers, on_demand, webhooks
 from .composing import sender
 from .documents import DocumentSource
 from .mailer import Mailer
@@ -79,7 +81,7 @@ def build(settings: Settings) -> ServiceRuntime:
     mailing = handlers.Mailing(settings, uow, Mailer(settings), documents, rt.status)
     hooks = webhooks.Hooks(
         sessions, uow, SecretBox(settings.webhook_secret_key.get_secret_value()), client,
-        rt.status, broker,
+        rt.status, broker, settings.max_attempts,
     )  # fmt: skip
     document_events(
         broker,
@@ -115,6 +117,14 @@ def build(settings: Settings) -> ServiceRuntime:
     async def on_delete(cmd: n.DeleteWebhook, msg: RabbitMessage) -> None:
         await tasks.run(msg, lambda ctx: webhooks.delete_webhook(cmd, ctx, hooks))
 
+    @commands(filter=routed(n.WEBHOOK_RETRY_DELIVERY))
+    async def on_retry_delivery(cmd: n.RetryWebhookDelivery, msg: RabbitMessage) -> None:
+        await tasks.run(msg, lambda ctx: on_demand.retry_delivery(cmd, ctx, hooks))
+
+    @commands(filter=routed(n.WEBHOOK_PING))
+    async def on_ping(cmd: n.PingWebhook, msg: RabbitMessage) -> None:
+        await tasks.run(msg, lambda ctx: on_demand.ping_webhook(cmd, ctx, hooks))
+
     @commands
     async def on_unknown(body: Any, msg: RabbitMessage) -> None:
         await refuse_unknown_command(msg, rt.status)
@@ -122,6 +132,10 @@ def build(settings: Settings) -> ServiceRuntime:
     @broker.subscriber(query_queue(SERVICE, n.WEBHOOK_LIST, settings), QUERIES)
     async def on_list(query: n.ListWebhooks, msg: RabbitMessage) -> Any:
         return await answer(msg, lambda ctx: webhooks.list_webhooks(ctx, sessions))
+
+    @broker.subscriber(query_queue(SERVICE, n.WEBHOOK_LIST_DELIVERIES, settings), QUERIES)
+    async def on_list_deliveries(query: n.ListWebhookDeliveries, msg: RabbitMessage) -> Any:
+        return await answer(msg, lambda ctx: on_demand.list_deliveries(query, ctx, sessions))
 
     fan_out_queue = event_queue(n.NOTIFICATION_WEBHOOKS_QUEUE, t.PROJECT_SUBMITTED, settings)
 

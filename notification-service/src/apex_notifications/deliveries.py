@@ -1,21 +1,23 @@
 """Webhook deliveries: fan an event out to the subscribed webhooks; POST one event to one URL."""
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
-from typing import Any
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 import orjson
-from sqlalchemy import Row, Select, select, update
-from sqlalchemy.dialects.postgresql import array, insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Row, Select, select
+from sqlalchemy.dialects.postgresql import array
 
 from apex_contracts import notifications as n
 from apex_contracts import topology as t
 from apex_runtime.errors import NotFound
+from apex_runtime.retry import delay_for
 from apex_runtime.tasks import MessageContext
 
-from .tables import webhook_deliveries, webhook_events, webhooks
+from . import delivery_store as store
+from .tables import webhooks
 from .webhook_client import DeliveryDeferred, DeliveryRefused, SignedEvent, event_body
 from .webhooks import Hooks
 
@@ -23,10 +25,6 @@ DELIVERY_KIND = "webhook.deliver"
 # The events of one submission: their deliveries are planned (as child tasks of the submission)
 # when it is accepted, so the task tree shows them before they happen.
 SUBMISSION_EVENTS = (t.PROJECT_SUBMITTED, t.DOCUMENT_RENDERED, t.NOTIFICATION_EMAIL_SENT)
-
-
-def delivery_id(event_id: str, webhook_id: UUID) -> UUID:
-    return uuid5(NAMESPACE_URL, f"apex:delivery:{event_id}:{webhook_id}")
 
 
 def delivery_task_id(
@@ -38,7 +36,7 @@ def delivery_task_id(
         return str(
             uuid5(NAMESPACE_URL, f"apex:delivery:{parent_task_id}:{event_type}:{webhook_id}")
         )
-    return str(delivery_id(event_id, webhook_id))
+    return str(n.delivery_id(event_id, webhook_id))
 
 
 # Fan-out ---------------------------------------------------------------------------------
@@ -67,14 +65,26 @@ async def fan_out(body: bytes, event_type: str, ctx: MessageContext, hooks: Hook
     watched = (
         (event_type, *SUBMISSION_EVENTS) if event_type == t.PROJECT_SUBMITTED else (event_type,)
     )
+    now = datetime.now(UTC)
     async with hooks.sessions.begin() as session:
         rows = (await session.execute(_subscribed(ctx.account, watched))).all()
-        targets = [r.id for r in rows if event_type in r.events]
-        pending = (
-            await _record_deliveries(session, body, event_type, parent, targets, ctx)
-            if targets
-            else []
-        )
+        targets = [
+            store.NewDelivery(
+                n.delivery_id(ctx.message_id, r.id),
+                r.id,
+                delivery_task_id(parent, ctx.message_id, event_type, r.id),
+            )
+            for r in rows
+            if event_type in r.events
+        ]
+        pending = []
+        if targets:
+            await store.record_event(
+                session, ctx.message_id, ctx.account, event_type, body.decode(), parent, now
+            )
+            pending = await store.record_deliveries(
+                session, ctx.message_id, ctx.account, targets, now
+            )
     owner = ctx.actor or "notification-service"
     if parent and event_type == t.PROJECT_SUBMITTED:
         await _plan_submission(hooks, rows, parent, ctx, owner)
@@ -125,125 +135,82 @@ async def _skip_deleted(hooks: Hooks, parent: str, event_type: str, ctx: Message
         await hooks.status.succeed(task_id, {"outcome": "skipped", "reason": "webhook deleted"})
 
 
-async def _record_deliveries(
-    session: AsyncSession,
-    body: bytes,
-    event_type: str,
-    parent: str | None,
-    targets: list[UUID],
-    ctx: MessageContext,
-) -> list[tuple[UUID, str]]:
-    await session.execute(
-        insert(webhook_events)
-        .values(
-            event_id=ctx.message_id,
-            account=ctx.account,
-            event_type=event_type,
-            body=body.decode(),
-            parent_task_id=parent,
-            received_at=datetime.now(UTC),
-        )
-        .on_conflict_do_nothing()
-    )
-    await session.execute(
-        insert(webhook_deliveries)
-        .values(
-            [
-                {
-                    "id": delivery_id(ctx.message_id, webhook_id),
-                    "event_id": ctx.message_id,
-                    "webhook_id": webhook_id,
-                    "account": ctx.account,
-                    "task_id": delivery_task_id(parent, ctx.message_id, event_type, webhook_id),
-                    "state": "pending",
-                    "attempts": 0,
-                }
-                for webhook_id in targets
-            ]
-        )
-        .on_conflict_do_nothing()
-    )
-    rows = (
-        await session.execute(
-            select(webhook_deliveries.c.id, webhook_deliveries.c.task_id).where(
-                webhook_deliveries.c.event_id == ctx.message_id,
-                webhook_deliveries.c.state == "pending",
-            )
-        )
-    ).all()
-    return [(r.id, r.task_id) for r in rows]
+# Delivery ---------------------------------------------------------------------------------
 
 
-# Delivery --------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Attempted:
+    """One POST: the receiver's 2xx status, or why it failed (retried or final)."""
+
+    status: int | None
+    failure: DeliveryRefused | DeliveryDeferred | None = None
+
+    @property
+    def delivered(self) -> bool:
+        return self.failure is None
+
+    @property
+    def error(self) -> str | None:
+        return None if self.failure is None else str(self.failure)
+
+
+async def attempt(row: Row[Any], hooks: Hooks) -> Attempted:
+    """POST the delivery's event to its webhook, signed with its secret now."""
+    secret = hooks.box.open(row.secret_sealed, str(row.webhook_id))
+    body = event_body(row.event_id, row.event_type, row.account, row.body)
+    try:
+        status = await hooks.client.post(
+            row.url, secret, SignedEvent(row.event_id, row.event_type, body)
+        )
+    except (DeliveryRefused, DeliveryDeferred) as exc:
+        return Attempted(exc.status, exc)
+    return Attempted(status)
+
+
+def result_of(
+    row: Row[Any],
+    outcome: Literal["delivered", "skipped", "failed"],
+    status: int | None,
+    attempts: int,
+) -> n.DeliveryResult:
+    return n.DeliveryResult(
+        delivery_id=row.id,
+        webhook_id=row.webhook_id,
+        event_id=row.event_id,
+        event_type=row.event_type,
+        outcome=outcome,
+        status=status,
+        attempts=attempts,
+    )
 
 
 async def deliver(job: n.DeliverWebhook, ctx: MessageContext, hooks: Hooks) -> n.DeliveryResult:
-    """POST the event to the webhook, signed; a delivered one is never POSTed again."""
-    async with hooks.sessions() as session:
-        row = (
-            await session.execute(
-                select(
-                    webhook_deliveries,
-                    webhooks.c.url,
-                    webhooks.c.secret_sealed,
-                    webhooks.c.deleted_at,
-                    webhook_events.c.event_type,
-                    webhook_events.c.body,
-                )
-                .join(webhooks, webhooks.c.id == webhook_deliveries.c.webhook_id)
-                .join(webhook_events, webhook_events.c.event_id == webhook_deliveries.c.event_id)
-                .where(
-                    webhook_deliveries.c.id == job.delivery_id,
-                    webhook_deliveries.c.account == ctx.account,
-                )
-            )
-        ).first()
-    if row is None:
-        raise NotFound(f"webhook delivery {job.delivery_id} not found")
+    """POST the event to the webhook, signed; a delivered one is never POSTed again.
 
-    def result(outcome: str, status: int | None, attempts: int) -> n.DeliveryResult:
-        return n.DeliveryResult(
-            delivery_id=row.id,
-            webhook_id=row.webhook_id,
-            event_id=row.event_id,
-            event_type=row.event_type,
-            outcome="delivered" if outcome == "delivered" else "skipped",
-            status=status,
-            attempts=attempts,
-        )
-
-    if row.state in ("delivered", "skipped"):
-        return result(row.state, row.last_status, row.attempts)
-    if row.deleted_at is not None:
-        await _record_attempt(hooks, row.id, "skipped", None, "the webhook was deleted", False)
-        return result("skipped", None, row.attempts)
-    secret = hooks.box.open(row.secret_sealed, str(row.webhook_id))
-    signed = SignedEvent(
-        row.event_id,
-        row.event_type,
-        event_body(row.event_id, row.event_type, row.account, row.body),
-    )
-    try:
-        status = await hooks.client.post(row.url, secret, signed)
-    except DeliveryRefused as exc:
-        await _record_attempt(hooks, row.id, "failed", exc.status, exc.message, True)
-        raise
-    except DeliveryDeferred as exc:
-        await _record_attempt(hooks, row.id, "pending", exc.status, str(exc), True)
-        raise
-    await _record_attempt(hooks, row.id, "delivered", status, None, True)
-    return result("delivered", status, row.attempts + 1)
-
-
-async def _record_attempt(
-    hooks: Hooks, delivery: UUID, state: str, status: int | None, error: str | None, tried: bool
-) -> None:
-    values: dict[str, Any] = {"state": state, "last_status": status, "last_error": error}
-    if tried:
-        values["attempts"] = webhook_deliveries.c.attempts + 1
-    if state == "delivered":
-        values["delivered_at"] = datetime.now(UTC)
+    A failure that a retry may mend is raised after its attempt is recorded, for the task
+    runner to schedule the next one (`next_attempt_at` is that back-off's longest wait); the
+    last attempt's, or a final one, leaves the delivery `failed`.
+    """
+    now = datetime.now(UTC)
     async with hooks.sessions.begin() as session:
-        await session.execute(
-            update(webhook_deliveries).where(webhook_deliveries.c.id == delivery).values(**values)
+        await store.lock(session, job.delivery_id, wait=True)  # a retry or ping attempting it
+        row = await store.delivery(session, job.delivery_id, ctx.account)
+        if row is None:
+            raise NotFound(f"webhook delivery {job.delivery_id} not found")
+        if row.state in ("delivered", "skipped"):
+            return result_of(row, row.state, row.last_status, row.attempts)
+        if row.deleted_at is not None:
+            await store.record_attempt(
+                session, row.id, "skipped", None, "the webhook was deleted", at=now, tried=False
+            )
+            return result_of(row, "skipped", None, row.attempts)
+        tried = await attempt(row, hooks)
+        more = isinstance(tried.failure, DeliveryDeferred) and ctx.attempt < hooks.max_attempts
+        state = "delivered" if tried.delivered else "pending" if more else "failed"
+        next_at = now + timedelta(seconds=delay_for(ctx.attempt)) if more else None
+        await store.record_attempt(
+            session, row.id, state, tried.status, tried.error, at=now, next_attempt_at=next_at
         )
+    if tried.failure is not None:
+        raise tried.failure
+    return result_of(row, "delivered", tried.status, row.attempts + 1)

@@ -84,7 +84,11 @@ webhook_deliveries = Table(
     Column("last_status", Integer, nullable=True),
     Column("last_error", Text, nullable=True),
     Column("delivered_at", DateTime(timezone=True), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("next_attempt_at", DateTime(timezone=True), nullable=True),  # while pending
     Index("ix_webhook_deliveries_event", "event_id"),
+    # a webhook's deliveries page newest first (`webhook.list_deliveries`)
+    Index("ix_webhook_deliveries_webhook", "webhook_id", "created_at", "id"),
     schema=SCHEMA,
 )
 

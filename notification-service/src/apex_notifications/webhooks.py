@@ -32,6 +32,7 @@ class Hooks:
     client: WebhookClient
     status: StatusStore
     broker: RabbitBroker
+    max_attempts: int  # of an event's automatic delivery
 
 
 def view(row: Row[Any]) -> n.WebhookView:
