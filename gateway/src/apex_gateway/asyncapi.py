@@ -23,6 +23,8 @@ COMMANDS_PUBLISHED: dict[str, type[Any]] = {
     t.PROJECT_SUBMIT: c.SubmitProject,
     n.WEBHOOK_REGISTER: n.RegisterWebhook,
     n.WEBHOOK_DELETE: n.DeleteWebhook,
+    n.WEBHOOK_RETRY_DELIVERY: n.RetryWebhookDelivery,
+    n.WEBHOOK_PING: n.PingWebhook,
 }
 
 

@@ -6,11 +6,18 @@ notification-service in the command and is never written to the task store, an e
 audit log. The request waits for the outcome (up to `Prefer: wait=N`, else the query timeout),
 so a refused URL is a 422 here; if notification-service is slow the answer is a 202 that still
 carries the id and the secret, and the task tells how it ended.
+
+`/webhooks/{id}/deliveries` is the deliveries view: the list is a query; a retry and a ping are
+commands whose task is the one attempt they make (with `Prefer: wait`, its outcome). A path id
+that is not a UUID is a 422 naming it; a webhook that is not the account's, or deleted, and a
+delivery of another webhook are 404, from notification-service.
 """
 
 import secrets
+from uuid import UUID
 
 from aiohttp import web
+from pydantic import BaseModel
 from redis.exceptions import RedisError
 
 from apex_contracts import notifications as n
@@ -20,22 +27,78 @@ from ..commands import accept, failed, outcome_within, publish, requested_wait
 from ..deps import deps_of
 from ..envelope import ApiError, respond, task_store_unavailable
 from ..guard import admitted_with_task, idempotency_of, new_id, new_uuid
-from ..openapi import IDEMPOTENCY, PREFER, Accepted, Operation
+from ..openapi import IDEMPOTENCY, PREFER, Accepted, Link, Operation
 from ..principal import principal_of
 from ..queries import ask
-from ..validation import body_as, path_uuid
+from ..validation import body_as, path_uuid, validated
 
 routes = web.RouteTableDef()
+
+
+class WebhookPath(BaseModel):
+    webhook_id: UUID
+
+
+class DeliveryPath(WebhookPath):
+    delivery_id: UUID
+
+
+class DeliveryAccepted(Accepted):
+    """What a retry or a ping answers at once: its task, and the delivery it attempts."""
+
+    webhook_id: str
+    delivery_id: str
+    event_id: str | None = None  # a ping's new event
+
+
+_ATTEMPT_ERRORS = (400, 404, 409, 422, 503, 504)
+
+
+def _webhook_links(pointer: str, *statuses: int) -> tuple[Link, ...]:
+    """From an answer naming a webhook (at `pointer`) to its deliveries and its ping."""
+    webhook = {"webhook_id": f"$response.body#{pointer}"}
+    return (
+        Link("ListDeliveries", "get", "/webhooks/{webhook_id}/deliveries", webhook, statuses),
+        Link("PingWebhook", "post", "/webhooks/{webhook_id}/ping", webhook, statuses),
+    )
+
+
+def _retry_link(pointer: str, *statuses: int) -> Link:
+    """From an answer naming a delivery (its webhook and id under `pointer`) to its retry."""
+    return Link(
+        "RetryDelivery",
+        "post",
+        "/webhooks/{webhook_id}/deliveries/{delivery_id}/retry",
+        {
+            "webhook_id": f"$response.body#{pointer}/webhook_id",
+            "delivery_id": f"$response.body#{pointer}/delivery_id",
+        },
+        statuses,
+    )
+
 
 OPERATIONS = (
     Operation("post", "/webhooks", "Register a webhook; the answer shows its secret once",
               "engineer", n.WebhookCreated, n.WebhookDraft, success=(201, 202),
-              errors=(400, 408, 409, 413, 415, 422, 503, 504), headers=(PREFER, IDEMPOTENCY)),
+              errors=(400, 408, 409, 413, 415, 422, 503, 504), headers=(PREFER, IDEMPOTENCY),
+              links=_webhook_links("/result/webhook_id", 201, 202)),
     Operation("get", "/webhooks", "List the account's webhooks (never their secrets)", "viewer",
               n.WebhookPage, errors=(503, 504)),
     Operation("delete", "/webhooks/{webhook_id}", "Delete a webhook", "engineer", Accepted,
               success=(202, 200), errors=(400, 404, 409, 422, 503, 504),
               headers=(PREFER, IDEMPOTENCY), command=True),
+    Operation("get", "/webhooks/{webhook_id}/deliveries",
+              "List a webhook's deliveries, newest first", "viewer", n.WebhookDeliveryPage,
+              query=n.DeliveryPageQuery, errors=(404, 422, 503, 504)),
+    Operation("post", "/webhooks/{webhook_id}/deliveries/{delivery_id}/retry",
+              "Attempt a delivery again now (signed afresh); the task is that attempt",
+              "engineer", DeliveryAccepted, success=(202, 200), errors=_ATTEMPT_ERRORS,
+              headers=(PREFER, IDEMPOTENCY), command=True),
+    Operation("post", "/webhooks/{webhook_id}/ping",
+              "Deliver a signed `webhook.ping` event now; the task is that attempt", "engineer",
+              DeliveryAccepted, success=(202, 200), errors=_ATTEMPT_ERRORS,
+              headers=(PREFER, IDEMPOTENCY), command=True,
+              links=(_retry_link("/result", 202), _retry_link("/result/result", 200))),
 )  # fmt: skip
 
 
@@ -106,4 +169,45 @@ async def delete_webhook(request: web.Request) -> web.Response:
         n.WEBHOOK_DELETE,
         n.DeleteWebhook(webhook_id=webhook_id),
         accepted={"webhook_id": str(webhook_id)},
+    )
+
+
+@routes.get("/webhooks/{webhook_id}/deliveries")
+async def list_deliveries(request: web.Request) -> web.Response:
+    principal_of(request).require("viewer")
+    path = validated(WebhookPath, dict(request.match_info))
+    page = validated(n.DeliveryPageQuery, dict(request.query))
+    query = n.ListWebhookDeliveries(webhook_id=path.webhook_id, **page.model_dump())
+    return respond(await ask(request, n.WEBHOOK_LIST_DELIVERIES, query))
+
+
+@routes.post("/webhooks/{webhook_id}/deliveries/{delivery_id}/retry")
+@admitted_with_task
+async def retry_delivery(request: web.Request) -> web.Response:
+    principal_of(request).require("engineer")
+    path = validated(DeliveryPath, dict(request.match_info))
+    return await accept(
+        request,
+        n.WEBHOOK_RETRY_DELIVERY,
+        n.RetryWebhookDelivery(webhook_id=path.webhook_id, delivery_id=path.delivery_id),
+        accepted={"webhook_id": str(path.webhook_id), "delivery_id": str(path.delivery_id)},
+    )
+
+
+@routes.post("/webhooks/{webhook_id}/ping")
+@admitted_with_task
+async def ping_webhook(request: web.Request) -> web.Response:
+    principal_of(request).require("engineer")
+    path = validated(WebhookPath, dict(request.match_info))
+    event_id = new_uuid(idempotency_of(request), "ping")  # a retry with its key: the same ping
+    delivery_id = n.delivery_id(str(event_id), path.webhook_id)
+    return await accept(
+        request,
+        n.WEBHOOK_PING,
+        n.PingWebhook(webhook_id=path.webhook_id, event_id=event_id),
+        accepted={
+            "webhook_id": str(path.webhook_id),
+            "delivery_id": str(delivery_id),
+            "event_id": str(event_id),
+        },
     )
