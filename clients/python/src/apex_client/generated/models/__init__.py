@@ -23,6 +23,7 @@ from .checkpoint_view import CheckpointView
 from .child_task import ChildTask
 from .concrete_yards_reply import ConcreteYardsReply
 from .concrete_yards_request import ConcreteYardsRequest
+from .delivery_accepted import DeliveryAccepted
 from .document_page import DocumentPage
 from .document_view import DocumentView
 from .envelope import Envelope
@@ -40,6 +41,8 @@ from .envelope_checkpoint_page import EnvelopeCheckpointPage
 from .envelope_checkpoint_page_trace import EnvelopeCheckpointPageTrace
 from .envelope_concrete_yards_reply import EnvelopeConcreteYardsReply
 from .envelope_concrete_yards_reply_trace import EnvelopeConcreteYardsReplyTrace
+from .envelope_delivery_accepted import EnvelopeDeliveryAccepted
+from .envelope_delivery_accepted_trace import EnvelopeDeliveryAcceptedTrace
 from .envelope_document_page import EnvelopeDocumentPage
 from .envelope_document_page_trace import EnvelopeDocumentPageTrace
 from .envelope_footing_solve_reply import EnvelopeFootingSolveReply
@@ -59,6 +62,8 @@ from .envelope_task_view_trace import EnvelopeTaskViewTrace
 from .envelope_trace import EnvelopeTrace
 from .envelope_webhook_created import EnvelopeWebhookCreated
 from .envelope_webhook_created_trace import EnvelopeWebhookCreatedTrace
+from .envelope_webhook_delivery_page import EnvelopeWebhookDeliveryPage
+from .envelope_webhook_delivery_page_trace import EnvelopeWebhookDeliveryPageTrace
 from .envelope_webhook_page import EnvelopeWebhookPage
 from .envelope_webhook_page_trace import EnvelopeWebhookPageTrace
 from .error_code import ErrorCode
@@ -72,6 +77,9 @@ from .footing_solve_reply_method import FootingSolveReplyMethod
 from .footing_solve_request import FootingSolveRequest
 from .get_projects_status_type_0 import GetProjectsStatusType0
 from .get_tasks_task_id_events_response_200 import GetTasksTaskIdEventsResponse200
+from .get_webhooks_webhook_id_deliveries_status_type_0 import (
+    GetWebhooksWebhookIdDeliveriesStatusType0,
+)
 from .loads import Loads
 from .payload_draft import PayloadDraft
 from .payload_draft_config import PayloadDraftConfig
@@ -113,6 +121,9 @@ from .trace_inputs import TraceInputs
 from .trace_intermediates import TraceIntermediates
 from .trace_outputs import TraceOutputs
 from .webhook_created import WebhookCreated
+from .webhook_delivery_page import WebhookDeliveryPage
+from .webhook_delivery_view import WebhookDeliveryView
+from .webhook_delivery_view_status import WebhookDeliveryViewStatus
 from .webhook_draft import WebhookDraft
 from .webhook_draft_events_item import WebhookDraftEventsItem
 from .webhook_page import WebhookPage
@@ -140,6 +151,7 @@ __all__ = (
     "ChildTask",
     "ConcreteYardsReply",
     "ConcreteYardsRequest",
+    "DeliveryAccepted",
     "DocumentPage",
     "DocumentView",
     "Envelope",
@@ -157,6 +169,8 @@ __all__ = (
     "EnvelopeCheckpointPageTrace",
     "EnvelopeConcreteYardsReply",
     "EnvelopeConcreteYardsReplyTrace",
+    "EnvelopeDeliveryAccepted",
+    "EnvelopeDeliveryAcceptedTrace",
     "EnvelopeDocumentPage",
     "EnvelopeDocumentPageTrace",
     "EnvelopeFootingSolveReply",
@@ -176,6 +190,8 @@ __all__ = (
     "EnvelopeTrace",
     "EnvelopeWebhookCreated",
     "EnvelopeWebhookCreatedTrace",
+    "EnvelopeWebhookDeliveryPage",
+    "EnvelopeWebhookDeliveryPageTrace",
     "EnvelopeWebhookPage",
     "EnvelopeWebhookPageTrace",
     "ErrorCode",
@@ -189,6 +205,7 @@ __all__ = (
     "FootingSolveRequest",
     "GetProjectsStatusType0",
     "GetTasksTaskIdEventsResponse200",
+    "GetWebhooksWebhookIdDeliveriesStatusType0",
     "Loads",
     "PayloadDraft",
     "PayloadDraftConfig",
@@ -230,6 +247,9 @@ __all__ = (
     "TraceIntermediates",
     "TraceOutputs",
     "WebhookCreated",
+    "WebhookDeliveryPage",
+    "WebhookDeliveryView",
+    "WebhookDeliveryViewStatus",
     "WebhookDraft",
     "WebhookDraftEventsItem",
     "WebhookPage",

@@ -1,0 +1,266 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+from uuid import UUID
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.envelope import Envelope
+from ...models.envelope_webhook_delivery_page import EnvelopeWebhookDeliveryPage
+from ...models.get_webhooks_webhook_id_deliveries_status_type_0 import (
+    GetWebhooksWebhookIdDeliveriesStatusType0,
+)
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    webhook_id: UUID,
+    *,
+    status: GetWebhooksWebhookIdDeliveriesStatusType0 | None | Unset = UNSET,
+    limit: int | Unset = 50,
+    cursor: None | str | Unset = UNSET,
+) -> dict[str, Any]:
+
+    params: dict[str, Any] = {}
+
+    json_status: None | str | Unset
+    if isinstance(status, Unset):
+        json_status = UNSET
+    elif isinstance(status, GetWebhooksWebhookIdDeliveriesStatusType0):
+        json_status = status.value
+    else:
+        json_status = status
+    params["status"] = json_status
+
+    params["limit"] = limit
+
+    json_cursor: None | str | Unset
+    if isinstance(cursor, Unset):
+        json_cursor = UNSET
+    else:
+        json_cursor = cursor
+    params["cursor"] = json_cursor
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/webhooks/{webhook_id}/deliveries".format(
+            webhook_id=quote(str(webhook_id), safe=""),
+        ),
+        "params": params,
+    }
+
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Envelope | EnvelopeWebhookDeliveryPage | None:
+    if response.status_code == 200:
+        response_200 = EnvelopeWebhookDeliveryPage.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 401:
+        response_401 = Envelope.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Envelope.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = Envelope.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 422:
+        response_422 = Envelope.from_dict(response.json())
+
+        return response_422
+
+    if response.status_code == 429:
+        response_429 = Envelope.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 503:
+        response_503 = Envelope.from_dict(response.json())
+
+        return response_503
+
+    if response.status_code == 504:
+        response_504 = Envelope.from_dict(response.json())
+
+        return response_504
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Envelope | EnvelopeWebhookDeliveryPage]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    webhook_id: UUID,
+    *,
+    client: AuthenticatedClient | Client,
+    status: GetWebhooksWebhookIdDeliveriesStatusType0 | None | Unset = UNSET,
+    limit: int | Unset = 50,
+    cursor: None | str | Unset = UNSET,
+) -> Response[Envelope | EnvelopeWebhookDeliveryPage]:
+    """List a webhook's deliveries, newest first
+
+     Needs the `viewer` role (or above).
+
+    Args:
+        webhook_id (UUID):
+        status (GetWebhooksWebhookIdDeliveriesStatusType0 | None | Unset):
+        limit (int | Unset):  Default: 50.
+        cursor (None | str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Envelope | EnvelopeWebhookDeliveryPage]
+    """
+
+    kwargs = _get_kwargs(
+        webhook_id=webhook_id,
+        status=status,
+        limit=limit,
+        cursor=cursor,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    webhook_id: UUID,
+    *,
+    client: AuthenticatedClient | Client,
+    status: GetWebhooksWebhookIdDeliveriesStatusType0 | None | Unset = UNSET,
+    limit: int | Unset = 50,
+    cursor: None | str | Unset = UNSET,
+) -> Envelope | EnvelopeWebhookDeliveryPage | None:
+    """List a webhook's deliveries, newest first
+
+     Needs the `viewer` role (or above).
+
+    Args:
+        webhook_id (UUID):
+        status (GetWebhooksWebhookIdDeliveriesStatusType0 | None | Unset):
+        limit (int | Unset):  Default: 50.
+        cursor (None | str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Envelope | EnvelopeWebhookDeliveryPage
+    """
+
+    return sync_detailed(
+        webhook_id=webhook_id,
+        client=client,
+        status=status,
+        limit=limit,
+        cursor=cursor,
+    ).parsed
+
+
+async def asyncio_detailed(
+    webhook_id: UUID,
+    *,
+    client: AuthenticatedClient | Client,
+    status: GetWebhooksWebhookIdDeliveriesStatusType0 | None | Unset = UNSET,
+    limit: int | Unset = 50,
+    cursor: None | str | Unset = UNSET,
+) -> Response[Envelope | EnvelopeWebhookDeliveryPage]:
+    """List a webhook's deliveries, newest first
+
+     Needs the `viewer` role (or above).
+
+    Args:
+        webhook_id (UUID):
+        status (GetWebhooksWebhookIdDeliveriesStatusType0 | None | Unset):
+        limit (int | Unset):  Default: 50.
+        cursor (None | str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Envelope | EnvelopeWebhookDeliveryPage]
+    """
+
+    kwargs = _get_kwargs(
+        webhook_id=webhook_id,
+        status=status,
+        limit=limit,
+        cursor=cursor,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    webhook_id: UUID,
+    *,
+    client: AuthenticatedClient | Client,
+    status: GetWebhooksWebhookIdDeliveriesStatusType0 | None | Unset = UNSET,
+    limit: int | Unset = 50,
+    cursor: None | str | Unset = UNSET,
+) -> Envelope | EnvelopeWebhookDeliveryPage | None:
+    """List a webhook's deliveries, newest first
+
+     Needs the `viewer` role (or above).
+
+    Args:
+        webhook_id (UUID):
+        status (GetWebhooksWebhookIdDeliveriesStatusType0 | None | Unset):
+        limit (int | Unset):  Default: 50.
+        cursor (None | str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Envelope | EnvelopeWebhookDeliveryPage
+    """
+
+    return (
+        await asyncio_detailed(
+            webhook_id=webhook_id,
+            client=client,
+            status=status,
+            limit=limit,
+            cursor=cursor,
+        )
+    ).parsed
