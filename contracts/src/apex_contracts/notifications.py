@@ -268,7 +268,9 @@ def _delivery_cursor(cursor: str) -> str:
 
 
 DeliveryCursor = Annotated[
-    str, Field(min_length=1, max_length=200), AfterValidator(_delivery_cursor)
+    str,
+    Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9_-]+$"),  # base64url, unpadded
+    AfterValidator(_delivery_cursor),
 ]
 
 
