@@ -39,7 +39,8 @@ export class ApexError extends Error {
     readonly errors: readonly FieldError[],
     readonly traceId: string | null = null,
   ) {
-    super(`APEX gateway answered ${status}: ${errors.map((e) => e.message).join("; ") || "no detail"}`);
+    const detail = errors.map((e) => e.message).join("; ") || "no detail";
+    super(`APEX gateway answered ${status}: ${detail}`);
     this.name = "ApexError";
   }
 }

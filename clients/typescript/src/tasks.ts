@@ -2,7 +2,11 @@
 import { ApexError, type ApexClient, type TaskState, type TaskView } from "./client.js";
 
 /** A task in one of these states never changes again. */
-export const FINAL_STATES: ReadonlySet<TaskState> = new Set<TaskState>(["SUCCESS", "FAILURE", "REVOKED"]);
+export const FINAL_STATES: ReadonlySet<TaskState> = new Set<TaskState>([
+  "SUCCESS",
+  "FAILURE",
+  "REVOKED",
+]);
 
 /** The gateway's longest wait for one request (`wait` is at most 30 seconds). */
 const LONG_POLL_MAX_S = 30;
@@ -28,7 +32,11 @@ export class TaskTimeoutError extends Error {
  * A `FAILURE` is returned, not thrown: its `error` says why. Answers `429` and `503` are waited
  * out (their `Retry-After`) within the time given; any other error is thrown as `ApexError`.
  */
-export async function waitForTask(client: ApexClient, taskId: string, options: WaitOptions = {}): Promise<TaskView> {
+export async function waitForTask(
+  client: ApexClient,
+  taskId: string,
+  options: WaitOptions = {},
+): Promise<TaskView> {
   const deadline = Date.now() + (options.timeoutSeconds ?? 60) * 1000;
   let last: TaskView | undefined;
   for (;;) {
@@ -42,13 +50,16 @@ export async function waitForTask(client: ApexClient, taskId: string, options: W
       last = data.result;
       if (FINAL_STATES.has(last.state)) return last;
     } else if (response.status === 429 || response.status === 503) {
+      // seconds, as the gateway sends them
       const retryAfter = Number(response.headers.get("Retry-After") ?? "1");
-      await sleep(Math.min(Number.isFinite(retryAfter) ? retryAfter : 1, Math.max(0, remaining)) * 1000, options.signal);
+      const pause = Math.min(Number.isFinite(retryAfter) ? retryAfter : 1, Math.max(0, remaining));
+      await sleep(pause * 1000, options.signal);
     } else {
       throw new ApexError(response.status, error?.errors ?? [], error?.trace.trace_id ?? null);
     }
-    if (Date.now() >= deadline && last !== undefined) throw new TaskTimeoutError(last);
-    if (Date.now() >= deadline) throw new ApexError(response.status, error?.errors ?? []);
+    if (Date.now() >= deadline) {
+      throw last ? new TaskTimeoutError(last) : new ApexError(response.status, error?.errors ?? []);
+    }
   }
 }
 
@@ -56,6 +67,7 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
     const timer = setTimeout(resolve, ms);
-    signal?.addEventListener("abort", () => (clearTimeout(timer), reject(signal.reason)), { once: true });
+    const abort = () => (clearTimeout(timer), reject(signal?.reason));
+    signal?.addEventListener("abort", abort, { once: true });
   });
 }

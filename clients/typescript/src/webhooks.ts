@@ -18,7 +18,11 @@ export interface VerifyOptions {
 }
 
 /** The hex signature of one delivery, as the notification service computes it. */
-export function webhookSignature(secret: string, rawBody: string | Uint8Array, timestamp: number): string {
+export function webhookSignature(
+  secret: string,
+  rawBody: string | Uint8Array,
+  timestamp: number,
+): string {
   return createHmac("sha256", secret).update(`${timestamp}.`).update(rawBody).digest("hex");
 }
 
