@@ -7,13 +7,14 @@ copies of two."""
 
 import shutil
 from collections.abc import AsyncIterator
-from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 from playwright.async_api import Browser, Page, async_playwright
+
+from apex_contracts import ASYNCAPI_DOCUMENT
 
 from .conftest import System, bearer
 
@@ -88,7 +89,7 @@ def routing_keys(document: dict[str, Any]) -> set[str]:
 
 
 async def test_event_docs_list_every_routing_key_offline(browser: Browser, system: System) -> None:
-    document = yaml.safe_load(files("apex_contracts").joinpath("asyncapi.yaml").read_bytes())
+    document = yaml.safe_load(ASYNCAPI_DOCUMENT.read_bytes())
     expected = routing_keys(document)
     assert {"project.created", "project.update", "signage.single_pole.design"} <= expected
     page = await browser.new_page(viewport={"width": 1600, "height": 1100})

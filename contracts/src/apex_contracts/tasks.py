@@ -4,7 +4,9 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from .base import Rfc3339
 
 
 class TaskState(StrEnum):
@@ -99,7 +101,7 @@ class TaskSearch(BaseModel):
 
     state: list[TaskState] = []
     kind: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
-    since: AwareDatetime | None = None
+    since: Rfc3339 | None = None
     limit: int = Field(default=50, ge=1, le=500)
     cursor: str | None = None
 

@@ -40,6 +40,16 @@ PROJECT_SUBMITTED: Final = "project.submitted"
 DOCUMENT_RENDERED: Final = "document.rendered"
 NOTIFICATION_EMAIL_SENT: Final = "notification.email_sent"
 
+# The processes of APEX, as they name themselves (heartbeats, logs, RabbitMQ connections)
+SERVICES: Final = (
+    "gateway",
+    "project-service",
+    "signage-service",
+    "document-service",
+    "notification-service",
+    "audit-service",
+)
+
 # Queues: <service>.<purpose>
 PROJECT_COMMANDS_QUEUE: Final = "project-service.commands"
 AUDIT_EVENTS_QUEUE: Final = "audit-service.events"
@@ -76,3 +86,6 @@ REDIS_ACCOUNT_TASKS_PREFIX: Final = "apex:account-tasks:"
 # life; a task it admitted names that channel in its record (field `notify`), and each of the
 # task's transitions is published there too, as "<task id> <new state>".
 REDIS_GATEWAY_PREFIX: Final = "apex:gateway:"
+# Every running process (field "<service>/<instance>") writes its readiness here every few
+# seconds, as JSON; `GET /admin/status` and `apex status` read it
+REDIS_HEARTBEATS: Final = "apex:heartbeats"

@@ -1,9 +1,12 @@
 """Gateway wiring: dependencies, middlewares and every route, in one place."""
 
+import asyncio
+
 from aiohttp import web
 
 from apex_runtime.amqp_client import BrokerClient
 from apex_runtime.db import make_engine
+from apex_runtime.heartbeat import beat_forever
 from apex_runtime.redis_pool import redis_client
 from apex_runtime.settings import Settings
 from apex_runtime.status_store import StatusStore
@@ -17,13 +20,13 @@ from .deps import DEPS, Deps
 from .guard import TrustedProxies, make_guard
 from .keys import ApiKeyStore
 from .middlewares import errors_as_envelopes, measured
-from .routes import audit, docs, documents, projects, signage, system, tasks, webhooks
+from .routes import admin, audit, docs, documents, projects, signage, system, tasks, webhooks
 from .security_events import SecurityEvents
 from .waiter import TaskWaiter
 
 MAX_BODY_BYTES = 1024 * 1024
 # each: `routes` and `OPERATIONS`
-ROUTE_MODULES = (projects, tasks, audit, signage, system, docs, webhooks, documents)
+ROUTE_MODULES = (projects, tasks, audit, signage, system, docs, webhooks, documents, admin)
 
 
 def create_app(settings: Settings) -> web.Application:
@@ -80,15 +83,22 @@ def create_app(settings: Settings) -> web.Application:
     return app
 
 
+HEARTBEAT = web.AppKey("heartbeat", asyncio.Task[None])
+
+
 async def _start(app: web.Application) -> None:
     deps = app[DEPS]
     await deps.broker.start()
     await deps.waiter.start()
     deps.security.start()
+    checks = system.readiness_checks(deps)
+    app[HEARTBEAT] = asyncio.create_task(beat_forever(deps.redis, "gateway", checks))
 
 
 async def _stop(app: web.Application) -> None:
     deps = app[DEPS]
+    app[HEARTBEAT].cancel()
+    await asyncio.wait([app[HEARTBEAT]], timeout=2.0)
     await deps.waiter.stop()
     await deps.security.stop()
     await deps.broker.close()

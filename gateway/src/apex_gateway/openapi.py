@@ -160,6 +160,7 @@ def _ref_name(ref: dict[str, Any]) -> str:
 # a document id is the SHA-256 of its PDF, not a UUID
 PATH_SCHEMAS: dict[str, dict[str, Any]] = {
     "document_id": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+    "dead_letter_id": {"type": "string", "minLength": 1, "maxLength": 255},  # a message id
 }
 
 

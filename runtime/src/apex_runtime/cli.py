@@ -101,6 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     trace.add_argument("task_id")
     trace.set_defaults(func=cmd_trace)
     cli_ops.register(verbs)
+    cli_ops.register_status(verbs)
     for plugin in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda ep: ep.name):
         plugin.load()(verbs)  # each adds its verbs with `set_defaults(func=...)`
     args = parser.parse_args(argv)

@@ -1,19 +1,25 @@
-"""`apex dlq list|replay` and `apex tasks stuck`: operator views of what went wrong."""
+"""`apex status`, `apex dlq list|replay` and `apex tasks stuck`: operator views of how the
+system is and what went wrong."""
 
 import argparse
 import asyncio
+import sys
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
-import aio_pika
-from aio_pika.abc import AbstractIncomingMessage
+from aio_pika.abc import AbstractChannel, AbstractIncomingMessage
+from aio_pika.exceptions import AMQPError
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
 from apex_contracts import topology as t
+from apex_contracts.operations import QueueStatus, ServiceStatus
 from apex_contracts.tasks import TaskState
 
+from .dead_letter_queue import each_dead_letter, reason_of, replay, target_queue
+from .heartbeat import statuses
 from .settings import get_settings
 from .status_store import task_key
+from .system_status import consumed_queues, queue_statuses
 
 
 def register(verbs: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
@@ -28,6 +34,12 @@ def register(verbs: "argparse._SubParsersAction[argparse.ArgumentParser]") -> No
     replay.set_defaults(func=cmd_dlq_replay)
 
 
+def register_status(verbs: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    verbs.add_parser(
+        "status", help="every service's readiness, queue depths, consumers and dead letters"
+    ).set_defaults(func=cmd_status)
+
+
 def register_tasks(tasks: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     stuck = tasks.add_parser("stuck", help="tasks STARTED longer than the lease")
     stuck.add_argument("--older-than", type=float, default=300.0, help="lease in seconds")
@@ -38,92 +50,66 @@ def _text(value: bytes | str | None) -> str | None:
     return value.decode() if isinstance(value, bytes) else value
 
 
-def target_queue(message: AbstractIncomingMessage) -> str | None:
-    """Where a dead letter came from: our header, or RabbitMQ's `x-death` record."""
-    headers: dict[str, Any] = dict(message.headers or {})
-    if headers.get(t.HEADER_QUEUE):
-        return str(headers[t.HEADER_QUEUE])
-    deaths = headers.get("x-death") or []
-    if deaths and isinstance(deaths[0], dict) and deaths[0].get("queue"):
-        return str(deaths[0]["queue"])
-    return None
-
-
-def reason_of(message: AbstractIncomingMessage) -> str:
-    headers: dict[str, Any] = dict(message.headers or {})
-    if headers.get(t.HEADER_ERROR):
-        return str(headers[t.HEADER_ERROR])
-    deaths = headers.get("x-death") or []
-    return str(deaths[0].get("reason", "")) if deaths and isinstance(deaths[0], dict) else ""
-
-
-async def _each_dead_letter(
-    decide: "Any",
-) -> int:
-    """Take every dead letter once; `decide(message, channel)` returns True to remove it."""
-    settings = get_settings()
-    connection = await aio_pika.connect(settings.amqp_url)
-    removed = 0
-    async with connection:
-        channel = await connection.channel(publisher_confirms=True)
-        queue = await channel.get_queue(t.DEAD_LETTER_QUEUE)
-        held: list[AbstractIncomingMessage] = []
-        while (message := await queue.get(no_ack=False, fail=False)) is not None:
-            if await decide(message, channel):
-                await message.ack()
-                removed += 1
-            else:
-                held.append(message)
-        for message in held:
-            await message.nack(requeue=True)
-    return removed
-
-
 def cmd_dlq_list(_: argparse.Namespace) -> int:
-    async def show(message: AbstractIncomingMessage, _: Any) -> bool:
+    async def show(message: AbstractIncomingMessage, _: AbstractChannel) -> bool:
         print(
             f"{message.message_id}  queue={target_queue(message)}  "
             f"key={message.routing_key}  task={message.correlation_id}  {reason_of(message)}"
         )
         return False
 
-    asyncio.run(_each_dead_letter(show))
+    asyncio.run(each_dead_letter(get_settings().amqp_url, show))
     return 0
 
 
 def cmd_dlq_replay(args: argparse.Namespace) -> int:
-    async def replay(
-        message: AbstractIncomingMessage, channel: aio_pika.abc.AbstractChannel
-    ) -> bool:
+    async def chosen(message: AbstractIncomingMessage, channel: AbstractChannel) -> bool:
         if not args.all and message.message_id != args.message_id:
             return False
-        queue = target_queue(message)
-        if queue is None:
+        replayed = await replay(message, channel)
+        if replayed is None:
             print(f"{message.message_id}: origin unknown, left in place")
             return False
-        headers = {
-            k: v
-            for k, v in dict(message.headers or {}).items()
-            if k not in (t.HEADER_ERROR, t.HEADER_QUEUE, "x-death", "x-delivery-count")
-        }
-        headers[t.HEADER_ATTEMPT] = 1
-        await channel.default_exchange.publish(
-            aio_pika.Message(
-                message.body,
-                headers=headers,
-                message_id=message.message_id,
-                correlation_id=message.correlation_id,
-                content_type=message.content_type,
-                delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-            ),
-            routing_key=queue,
-        )
-        print(f"{message.message_id} → {queue}")
+        print(f"{message.message_id} → {replayed.queue}")
         return True
 
-    replayed = asyncio.run(_each_dead_letter(replay))
+    replayed = asyncio.run(each_dead_letter(get_settings().amqp_url, chosen))
     print(f"replayed {replayed}")
     return 0 if replayed or args.all else 1
+
+
+def cmd_status(_: argparse.Namespace) -> int:
+    """One table of what `GET /admin/status` shows; exit status 1 unless every service is
+    ready and no message is parked."""
+
+    async def read() -> tuple[list[ServiceStatus], list[QueueStatus]]:
+        settings = get_settings()
+        redis = Redis.from_url(settings.redis_url)
+        try:
+            services = await statuses(redis, t.SERVICES)
+        finally:
+            await redis.aclose()
+        return services, await queue_statuses(settings.amqp_url, consumed_queues())
+
+    try:
+        services, queues = asyncio.run(read())
+    except (OSError, AMQPError, RedisError) as exc:
+        print(f"cannot read the status: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 2
+    print(f"{'SERVICE':<24}{'READY':<7}{'INSTANCES':<11}DETAIL")
+    for service in services:
+        ready = "yes" if service.ready else "NO"
+        print(f"{service.name:<24}{ready:<7}{len(service.instances):<11}{service.detail or ''}")
+    width = max(len(q.name) for q in queues) + 2
+    print(f"\n{'QUEUE':<{width}}{'MESSAGES':>9}{'CONSUMERS':>11}")
+    for queue in queues:
+        if queue.error:
+            print(f"{queue.name:<{width}}{queue.error}")
+        else:
+            print(f"{queue.name:<{width}}{queue.messages:>9}{queue.consumers:>11}")
+    (dead,) = [q.messages for q in queues if q.name == t.DEAD_LETTER_QUEUE]
+    print(f"\ndead letters: {dead if dead is not None else 'unknown'}")
+    return 0 if all(s.ready for s in services) and dead == 0 else 1
 
 
 def cmd_tasks_stuck(args: argparse.Namespace) -> int:

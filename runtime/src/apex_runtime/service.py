@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from .batches import BatchConsumer
 from .broker import declare_topology, make_broker, routed
 from .db import make_engine, make_sessions
+from .heartbeat import beat_forever
 from .inbox import Inbox
 from .outbox import EventPublisher, Outbox, OutboxRelay
 from .queue_arguments import redeclare_changed_queues
@@ -49,7 +50,10 @@ class ServiceRuntime:
         self.checks: dict[str, Check] = {"broker": self._check_broker, "redis": self._check_redis}
         if self.engine is not None:
             self.checks["database"] = self._check_database
-        self._loops: list[Callable[[], Coroutine[Any, Any, None]]] = [self.backlog.run]
+        self._loops: list[Callable[[], Coroutine[Any, Any, None]]] = [
+            self.backlog.run,
+            lambda: beat_forever(self.redis, name, self.checks),  # GET /admin/status reads it
+        ]
         self._running: list[asyncio.Task[None]] = []
         self._site: web.AppRunner | None = None
 

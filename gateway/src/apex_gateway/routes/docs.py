@@ -11,6 +11,8 @@ import orjson
 import yaml
 from aiohttp import web
 
+from apex_contracts import ASYNCAPI_DOCUMENT
+
 from ..envelope import ApiError
 from ..openapi import build_spec
 
@@ -36,13 +38,12 @@ async def openapi(request: web.Request) -> web.Response:
     return web.Response(body=request.app[SPEC], content_type="application/json")
 
 
-ASYNCAPI_YAML = files("apex_contracts") / "asyncapi.yaml"  # package data, `make asyncapi`
 ASYNCAPI = web.AppKey("asyncapi", tuple)  # (YAML bytes, JSON bytes), read once
 
 
 def _asyncapi(app: web.Application) -> tuple[bytes, bytes]:
     if ASYNCAPI not in app:
-        raw = ASYNCAPI_YAML.read_bytes()
+        raw = ASYNCAPI_DOCUMENT.read_bytes()
         app[ASYNCAPI] = (raw, orjson.dumps(yaml.safe_load(raw)))
     return app[ASYNCAPI]
 

@@ -5,9 +5,9 @@ from importlib.metadata import version
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from apex_runtime.side_server import readiness
+from apex_runtime.side_server import Check, readiness
 
-from ..deps import deps_of
+from ..deps import Deps, deps_of
 from ..envelope import respond
 from ..openapi import Operation
 
@@ -26,9 +26,8 @@ async def health(_: web.Request) -> web.Response:
     return respond({"service": "gateway", "status": "ok"})
 
 
-@routes.get("/ready")
-async def ready(request: web.Request) -> web.Response:
-    deps = deps_of(request)
+def readiness_checks(deps: Deps) -> dict[str, Check]:
+    """What the gateway needs to take commands: `/ready` and its heartbeat run these."""
 
     async def broker() -> None:
         if not deps.broker.connected:
@@ -40,6 +39,12 @@ async def ready(request: web.Request) -> web.Response:
     async def redis() -> None:
         await deps.redis.ping()
 
+    return {"broker": broker, "redis": redis}
+
+
+@routes.get("/ready")
+async def ready(request: web.Request) -> web.Response:
+    deps = deps_of(request)
     needed = deps.settings.max_sse_streams + deps.settings.max_waits + OPEN_FILES_SPARE
     limited = []
     if deps.open_files < needed:  # ready, but the ceilings cannot all be reached
@@ -47,7 +52,7 @@ async def ready(request: web.Request) -> web.Response:
             f"open files: the soft limit {deps.open_files} is below the {needed} that"
             " APEX_MAX_SSE_STREAMS and APEX_MAX_WAITS need; raise `ulimit -n`"
         )
-    status, body = await readiness("gateway", {"broker": broker, "redis": redis}, limited)
+    status, body = await readiness("gateway", readiness_checks(deps), limited)
     return web.json_response(body, status=status)
 
 

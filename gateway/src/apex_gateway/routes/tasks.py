@@ -1,4 +1,5 @@
-"""`/tasks/{id}`: read (optionally long-polling), stream as SSE, or cancel a task of the account."""
+"""`/tasks`: search the account's tasks; `/tasks/{id}`: read (optionally long-polling), stream as
+SSE, read the history of, or cancel a task of the account."""
 
 import logging
 
@@ -6,7 +7,17 @@ import orjson
 from aiohttp import web
 from redis.exceptions import RedisError
 
-from apex_contracts.tasks import FINAL_STATES, TaskRecord, TaskState, TaskView
+from apex_contracts.pagination import decode_cursor, encode_cursor
+from apex_contracts.tasks import (
+    FINAL_STATES,
+    TaskHistory,
+    TaskPage,
+    TaskRecord,
+    TaskSearch,
+    TaskState,
+    TaskSummary,
+    TaskView,
+)
 from apex_runtime.redis_pool import REDIS_UNAVAILABLE
 
 from ..commands import task_body
@@ -15,6 +26,7 @@ from ..envelope import ApiError, respond, task_store_unavailable
 from ..guard import admitted_with_read, gate_of
 from ..openapi import IDEMPOTENCY, Operation, Param
 from ..principal import principal_of
+from ..validation import validated
 
 log = logging.getLogger(__name__)
 routes = web.RouteTableDef()
@@ -29,7 +41,25 @@ SSE_LIMIT_S = 300.0  # a stream ends after this; the client reconnects
 HEARTBEAT_S = 15.0
 TASK_EVENT = "task"  # the SSE event name of every change
 
+_STATES = [state.value for state in TaskState]
+SEARCH_PARAMS = (
+    Param("state", False, "any of these states (repeat it: `state=FAILURE&state=REVOKED`)",
+          {"type": "array", "items": {"type": "string", "enum": _STATES}}),
+    Param("kind", False, "the task's kind, e.g. `project.create` or `render_document`",
+          {"type": "string", "minLength": 1, "maxLength": 200}),
+    Param("since", False, "created at or after this RFC 3339 time (with its offset)",
+          {"type": "string", "format": "date-time"}),
+    Param("limit", False, "at most this many (1 to 500, default 50)",
+          {"type": "integer", "minimum": 1, "maximum": 500}),
+    Param("cursor", False, "the `next_cursor` of the page before", {"type": "string"}),
+)  # fmt: skip
+
 OPERATIONS = (
+    Operation("get", "/tasks", "Search the account's tasks, newest first (a page may be short: "
+              "follow next_cursor until it is null)", "viewer", TaskPage, errors=(422, 503),
+              query_params=SEARCH_PARAMS),
+    Operation("get", "/tasks/{task_id}/history", "How the task got where it is: its states, "
+              "oldest first (the latest 50)", "viewer", TaskHistory, errors=(404, 503)),
     Operation("get", "/tasks/{task_id}", "Read a task (long-poll with ?wait=N)", "viewer",
               TaskView, errors=(404, 422, 503), query_params=(WAIT_PARAM,)),
     Operation("get", "/tasks/{task_id}/events", "Stream the task's changes (Server-Sent Events)",
@@ -70,6 +100,41 @@ def _wait_seconds(request: web.Request) -> float | None:
     if not 0 <= seconds <= WAIT_MAX_S:
         raise ApiError(422, "wait must be between 0 and 30 seconds", type="invalid", field="wait")
     return seconds
+
+
+@routes.get("/tasks")
+async def search_tasks(request: web.Request) -> web.Response:
+    who = principal_of(request)
+    who.require("viewer")
+    given = {name: request.query.getall(name) for name in request.query}
+    query = validated(
+        TaskSearch,
+        {name: values if name == "state" else values[-1] for name, values in given.items()},
+    )
+    try:
+        after = decode_cursor(query.cursor) if query.cursor else None
+    except ValueError as exc:
+        raise ApiError(422, str(exc), type="invalid", field="cursor") from exc
+    try:
+        tasks, last = await deps_of(request).status.search(who.account, query, after)
+    except RedisError as exc:
+        raise task_store_unavailable() from exc
+    page = TaskPage(
+        items=[TaskSummary.model_validate(task, from_attributes=True) for task in tasks],
+        next_cursor=encode_cursor(*last) if last else None,
+    )
+    return respond(page.model_dump(mode="json"))
+
+
+@routes.get("/tasks/{task_id}/history")
+async def task_history(request: web.Request) -> web.Response:
+    principal_of(request).require("viewer")
+    task = await _task_of_account(request)
+    try:
+        items = await deps_of(request).status.history(task.task_id)
+    except RedisError as exc:
+        raise task_store_unavailable() from exc
+    return respond(TaskHistory(items=items).model_dump(mode="json"))
 
 
 @routes.get("/tasks/{task_id}")

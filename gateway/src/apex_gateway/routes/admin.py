@@ -1,0 +1,145 @@
+"""`/admin`: what operators need (role `admin`): the system's status, and the account's dead
+letters, to read and to replay (`apex_runtime.dead_letter_queue`)."""
+
+import asyncio
+from typing import Any
+
+import aio_pika
+from aio_pika.abc import AbstractChannel, AbstractIncomingMessage
+from aiohttp import web
+from redis.exceptions import RedisError
+
+from apex_contracts import operations as o
+from apex_contracts import topology as t
+from apex_runtime.dead_letter_queue import described, each_dead_letter, id_of, replay
+from apex_runtime.heartbeat import statuses
+from apex_runtime.system_status import consumed_queues, queue_statuses
+
+from ..deps import deps_of
+from ..envelope import ApiError, respond, task_store_unavailable
+from ..openapi import Operation
+from ..principal import principal_of
+from ..validation import body_as, validated
+
+routes = web.RouteTableDef()
+
+OPERATIONS = (
+    Operation("get", "/admin/status", "Every service's readiness (from its instances' "
+              "heartbeats), each queue's depth and consumers, dead letters, broker flow",
+              "admin", o.SystemStatus, errors=(503,)),
+    Operation("get", "/admin/dead-letters", "The account's dead letters, with headers and body",
+              "admin", o.DeadLetterPage, query=o.DeadLetterQuery, errors=(422, 503)),
+    Operation("post", "/admin/dead-letters/{dead_letter_id}/replay", "Send one dead letter "
+              "back to its queue as a first attempt", "admin", o.ReplayResult,
+              errors=(404, 409, 503)),
+    Operation("post", "/admin/dead-letters/replay", "Send every dead letter of the account (of "
+              "one queue, with a body naming it) back to its queue", "admin", o.ReplayResult,
+              body=o.ReplayAll, errors=(400, 415, 422, 503)),
+)  # fmt: skip
+
+ONE_PASS = asyncio.Lock()  # this process's passes over the dead letters go one at a time
+
+
+@routes.get("/admin/status")
+async def system_status(request: web.Request) -> web.Response:
+    principal_of(request).require("admin")
+    deps = deps_of(request)
+    try:
+        services = await statuses(deps.redis, t.SERVICES)
+    except RedisError as exc:
+        raise task_store_unavailable() from exc
+    try:
+        queues = await queue_statuses(deps.settings.amqp_url, consumed_queues())
+    except (OSError, aio_pika.exceptions.AMQPError) as exc:
+        raise ApiError(503, f"RabbitMQ is unreachable: {exc}", type="unavailable") from exc
+    stopped = deps.broker.stopped()
+    dead = next(q.messages for q in queues if q.name == t.DEAD_LETTER_QUEUE)
+    answer = o.SystemStatus(
+        services=services,
+        queues=queues,
+        dead_letters=dead,
+        broker=o.BrokerStatus(
+            blocked=stopped is not None, reason=str(stopped) if stopped is not None else None
+        ),
+    )
+    return respond(answer.model_dump(mode="json"))
+
+
+def _of_account(message: AbstractIncomingMessage, account: str) -> bool:
+    return (message.headers or {}).get(t.HEADER_ACCOUNT) == account
+
+
+async def _pass(request: web.Request, decide: Any) -> int:
+    try:
+        async with ONE_PASS:
+            return await each_dead_letter(deps_of(request).settings.amqp_url, decide)
+    except (OSError, aio_pika.exceptions.AMQPError) as exc:
+        raise ApiError(503, f"RabbitMQ is unreachable: {exc}", type="unavailable") from exc
+
+
+@routes.get("/admin/dead-letters")
+async def dead_letters(request: web.Request) -> web.Response:
+    who = principal_of(request)
+    who.require("admin")
+    query = validated(o.DeadLetterQuery, dict(request.query))
+    items: list[o.DeadLetter] = []
+    total = 0
+
+    async def look(message: AbstractIncomingMessage, _: AbstractChannel) -> bool:
+        nonlocal total
+        if _of_account(message, who.account) and query.matches(letter := described(message)):
+            total += 1
+            if len(items) < query.limit:
+                items.append(letter)
+        return False
+
+    await _pass(request, look)
+    return respond(o.DeadLetterPage(items=items, total=total).model_dump(mode="json"))
+
+
+@routes.post("/admin/dead-letters/{dead_letter_id}/replay")
+async def replay_one(request: web.Request) -> web.Response:
+    who = principal_of(request)
+    who.require("admin")
+    wanted = request.match_info["dead_letter_id"]
+    done: list[o.Replayed] = []
+    unknown_origin = False
+
+    async def chosen(message: AbstractIncomingMessage, channel: AbstractChannel) -> bool:
+        nonlocal unknown_origin
+        if done or id_of(message) != wanted or not _of_account(message, who.account):
+            return False
+        replayed = await replay(message, channel)
+        unknown_origin = replayed is None
+        if replayed is not None:
+            done.append(replayed)
+        return replayed is not None
+
+    await _pass(request, chosen)
+    if unknown_origin:
+        raise ApiError(409, f"dead letter {wanted} names no queue to go back to", type="conflict")
+    if not done:
+        raise ApiError(404, f"dead letter {wanted} not found", type="not_found")
+    return respond(o.ReplayResult(replayed=done).model_dump(mode="json"))
+
+
+@routes.post("/admin/dead-letters/replay")
+async def replay_all(request: web.Request) -> web.Response:
+    who = principal_of(request)
+    who.require("admin")
+    only = await body_as(request, o.ReplayAll) if request.body_exists else o.ReplayAll()
+    done: list[o.Replayed] = []
+
+    async def chosen(message: AbstractIncomingMessage, channel: AbstractChannel) -> bool:
+        if not _of_account(message, who.account):
+            return False
+        letter = described(message)
+        if only.queue is not None and letter.queue != only.queue:
+            return False
+        replayed = await replay(message, channel)
+        if replayed is not None:
+            done.append(replayed)
+        return replayed is not None
+
+    await _pass(request, chosen)
+    return respond(o.ReplayResult(replayed=done).model_dump(mode="json"))
