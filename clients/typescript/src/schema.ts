@@ -100,6 +100,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search the account's tasks, newest first (a page may be short: follow next_cursor until it is null)
+         * @description Needs the `viewer` role (or above).
+         */
+        get: operations["get_tasks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tasks/{task_id}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * How the task got where it is: its states, oldest first (the latest 50)
+         * @description Needs the `viewer` role (or above).
+         */
+        get: operations["get_tasks_task_id_history"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/tasks/{task_id}": {
         parameters: {
             query?: never;
@@ -519,6 +559,86 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every service's readiness (from its instances' heartbeats), each queue's depth and consumers, dead letters, broker flow
+         * @description Needs the `admin` role (or above).
+         */
+        get: operations["get_admin_status"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/dead-letters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The account's dead letters, with headers and body
+         * @description Needs the `admin` role (or above).
+         */
+        get: operations["get_admin_dead-letters"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/dead-letters/{dead_letter_id}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send one dead letter back to its queue as a first attempt
+         * @description Needs the `admin` role (or above).
+         */
+        post: operations["post_admin_dead-letters_dead_letter_id_replay"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/dead-letters/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send every dead letter of the account (of one queue, with a body naming it) back to its queue
+         * @description Needs the `admin` role (or above).
+         */
+        post: operations["post_admin_dead-letters_replay"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -681,6 +801,16 @@ export interface components {
              * @default
              */
             detail?: string;
+        };
+        /** BrokerStatus */
+        BrokerStatus: {
+            /** Blocked */
+            blocked: boolean;
+            /**
+             * Reason
+             * @default null
+             */
+            reason?: string | null;
         };
         /**
          * Cabinet
@@ -928,6 +1058,46 @@ export interface components {
             count?: number;
         };
         /**
+         * DeadLetter
+         * @description A parked message, as `GET /admin/dead-letters` shows it.
+         */
+        DeadLetter: {
+            /** Id */
+            id: string;
+            /** Message Id */
+            message_id: string | null;
+            /** Queue */
+            queue: string | null;
+            /** Routing Key */
+            routing_key: string;
+            /** Task Id */
+            task_id: string | null;
+            /** Reason */
+            reason: string;
+            /** Account */
+            account: string | null;
+            /** Content Type */
+            content_type: string | null;
+            /** Headers */
+            headers: {
+                [key: string]: unknown;
+            };
+            /** Body */
+            body: string;
+            /**
+             * Body Encoding
+             * @enum {string}
+             */
+            body_encoding: "utf-8" | "base64";
+        };
+        /** DeadLetterPage */
+        DeadLetterPage: {
+            /** Items */
+            items: components["schemas"]["DeadLetter"][];
+            /** Total */
+            total: number;
+        };
+        /**
          * DeliveryAccepted
          * @description What a retry or a ping answers at once: its task, and the delivery it attempts.
          */
@@ -1142,6 +1312,44 @@ export interface components {
              * @default 1
              */
             num_poles?: number;
+        };
+        /**
+         * Heartbeat
+         * @description One process's readiness as it last wrote it (`topology.REDIS_HEARTBEATS`).
+         */
+        Heartbeat: {
+            /** Service */
+            service: string;
+            /** Instance */
+            instance: string;
+            /** Ready */
+            ready: boolean;
+            /** Checks */
+            checks: {
+                [key: string]: string;
+            };
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+        };
+        /**
+         * HistoryEntry
+         * @description One step of a task: the state it entered, when, at which attempt, and (on `RETRY` and
+         *     `FAILURE`) why.
+         */
+        HistoryEntry: {
+            state: components["schemas"]["TaskState"];
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** Attempt */
+            attempt: number;
+            /** @default null */
+            error?: components["schemas"]["TaskError"] | null;
         };
         /**
          * Loads
@@ -1467,6 +1675,72 @@ export interface components {
              */
             updated_at: string;
         };
+        /** QueueStatus */
+        QueueStatus: {
+            /** Name */
+            name: string;
+            /**
+             * Messages
+             * @default null
+             */
+            messages?: number | null;
+            /**
+             * Consumers
+             * @default null
+             */
+            consumers?: number | null;
+            /**
+             * Error
+             * @default null
+             */
+            error?: string | null;
+        };
+        /**
+         * ReplayAll
+         * @description Body of `POST /admin/dead-letters/replay` (optional): only those bound for `queue`.
+         * @example {
+         *       "queue": "project-service.commands"
+         *     }
+         */
+        ReplayAll: {
+            /**
+             * Queue
+             * @default null
+             */
+            queue?: string | null;
+        };
+        /**
+         * ReplayResult
+         * @description `POST /admin/dead-letters/{id}/replay` and `POST /admin/dead-letters/replay`.
+         */
+        ReplayResult: {
+            /** Replayed */
+            replayed: components["schemas"]["Replayed"][];
+        };
+        /** Replayed */
+        Replayed: {
+            /** Id */
+            id: string;
+            /** Queue */
+            queue: string;
+        };
+        /** ServiceStatus */
+        ServiceStatus: {
+            /** Name */
+            name: string;
+            /** Ready */
+            ready: boolean;
+            /**
+             * Detail
+             * @default null
+             */
+            detail?: string | null;
+            /**
+             * Instances
+             * @default []
+             */
+            instances?: components["schemas"]["Heartbeat"][];
+        };
         /** SignLoads */
         SignLoads: {
             /** A Ft2 */
@@ -1659,6 +1933,19 @@ export interface components {
              */
             soil_class?: number | null;
         };
+        /**
+         * SystemStatus
+         * @description `GET /admin/status`.
+         */
+        SystemStatus: {
+            /** Services */
+            services: components["schemas"]["ServiceStatus"][];
+            /** Queues */
+            queues: components["schemas"]["QueueStatus"][];
+            /** Dead Letters */
+            dead_letters: number | null;
+            broker: components["schemas"]["BrokerStatus"];
+        };
         /** TaskError */
         TaskError: {
             code: components["schemas"]["ErrorCode"];
@@ -1666,10 +1953,77 @@ export interface components {
             message: string;
         };
         /**
+         * TaskHistory
+         * @description `GET /tasks/{id}/history`: oldest first, the latest 50 entries.
+         */
+        TaskHistory: {
+            /** Items */
+            items: components["schemas"]["HistoryEntry"][];
+        };
+        /**
+         * TaskPage
+         * @description `GET /tasks`: the account's tasks, newest first.
+         */
+        TaskPage: {
+            /** Items */
+            items: components["schemas"]["TaskSummary"][];
+            /** Next Cursor */
+            next_cursor: string | null;
+        };
+        /**
          * TaskState
          * @enum {string}
          */
         TaskState: "PENDING" | "STARTED" | "RETRY" | "SUCCESS" | "FAILURE" | "REVOKED";
+        /**
+         * TaskSummary
+         * @description A task as `GET /tasks` lists it: everything `GET /tasks/{id}` shows but its result and
+         *     children.
+         */
+        TaskSummary: {
+            /** Task Id */
+            task_id: string;
+            /** Kind */
+            kind: string;
+            state: components["schemas"]["TaskState"];
+            /** @default null */
+            error?: components["schemas"]["TaskError"] | null;
+            /**
+             * Attempts
+             * @default 0
+             */
+            attempts?: number;
+            /**
+             * Progress
+             * @default null
+             */
+            progress?: number | null;
+            /**
+             * Next Attempt At
+             * @default null
+             */
+            next_attempt_at?: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /**
+             * Parent Id
+             * @default null
+             */
+            parent_id?: string | null;
+            /**
+             * Trace Id
+             * @default null
+             */
+            trace_id?: string | null;
+        };
         /**
          * TaskView
          * @description A task as `GET /tasks/{id}` shows it: the public shape, which the OpenAPI document
@@ -1927,6 +2281,24 @@ export interface components {
                 trace_id?: string | null;
             };
         };
+        EnvelopeTaskPage: {
+            result: components["schemas"]["TaskPage"] | null;
+            errors: components["schemas"]["FieldError"][];
+            assumptions: string[];
+            confidence: number;
+            trace: {
+                trace_id?: string | null;
+            };
+        };
+        EnvelopeTaskHistory: {
+            result: components["schemas"]["TaskHistory"] | null;
+            errors: components["schemas"]["FieldError"][];
+            assumptions: string[];
+            confidence: number;
+            trace: {
+                trace_id?: string | null;
+            };
+        };
         EnvelopeTaskView: {
             result: components["schemas"]["TaskView"] | null;
             errors: components["schemas"]["FieldError"][];
@@ -2055,6 +2427,33 @@ export interface components {
         };
         EnvelopeDocumentPage: {
             result: components["schemas"]["DocumentPage"] | null;
+            errors: components["schemas"]["FieldError"][];
+            assumptions: string[];
+            confidence: number;
+            trace: {
+                trace_id?: string | null;
+            };
+        };
+        EnvelopeSystemStatus: {
+            result: components["schemas"]["SystemStatus"] | null;
+            errors: components["schemas"]["FieldError"][];
+            assumptions: string[];
+            confidence: number;
+            trace: {
+                trace_id?: string | null;
+            };
+        };
+        EnvelopeDeadLetterPage: {
+            result: components["schemas"]["DeadLetterPage"] | null;
+            errors: components["schemas"]["FieldError"][];
+            assumptions: string[];
+            confidence: number;
+            trace: {
+                trace_id?: string | null;
+            };
+        };
+        EnvelopeReplayResult: {
+            result: components["schemas"]["ReplayResult"] | null;
             errors: components["schemas"]["FieldError"][];
             assumptions: string[];
             confidence: number;
@@ -3120,6 +3519,161 @@ export interface operations {
             };
             /** @description A service did not answer in time; for a command, RabbitMQ did not confirm it in time (`outcome_unknown`: it may still take effect; follow the task in Location) */
             504: {
+                headers: {
+                    traceparent: components["headers"]["Traceparent"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope"];
+                };
+            };
+        };
+    };
+    get_tasks: {
+        parameters: {
+            query?: {
+                /** @description any of these states (repeat it: `state=FAILURE&state=REVOKED`) */
+                state?: ("PENDING" | "STARTED" | "RETRY" | "SUCCESS" | "FAILURE" | "REVOKED")[];
+                /** @description the task's kind, e.g. `project.create` or `render_document` */
+                kind?: string;
+                /** @description created at or after this RFC 3339 time (with its offset) */
+                since?: string;
+                /** @description at most this many (1 to 500, default 50) */
+                limit?: number;
+                /** @description the `next_cursor` of the page before */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    traceparent: components["headers"]["Traceparent"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnvelopeTaskPage"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    traceparent: components["headers"]["Traceparent"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope"];
+                };
+            };
+            /** @description The principal lacks the role */
+            403: {
+                headers: {
+                    traceparent: components["headers"]["Traceparent"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope"];
+                };
+            };
+            /** @description Validation failed (one entry per problem) */
+            422: {
+                headers: {
+                    traceparent: components["headers"]["Traceparent"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope"];
+                };
+            };
+            /** @description Rate limit reached (see Retry-After) */
+            429: {
+                headers: {
+                    traceparent: components["headers"]["Traceparent"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope"];
+                };
+            };
+            /** @description A dependency is unavailable (see Retry-After) */
+            503: {
+                headers: {
+                    traceparent: components["headers"]["Traceparent"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope"];
+                };
+            };
+        };
+    };
+    get_tasks_task_id_history: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    traceparent: components["headers"]["Traceparent"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnvelopeTaskHistory"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    traceparent: components["headers"]["Traceparent"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope"];
+                };
+            };
+            /** @description The principal lacks the role */
+            403: {
+                headers: {
+                    traceparent: components["headers"]["Traceparent"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope"];
+                };
+            };
+            /** @description Not found (or another account's) */
+            404: {
+                headers: {
+                    traceparent: components["headers"]["Traceparent"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope"];
+                };
+            };
+            /** @description Rate limit reached (see Retry-After) */
+            429: {
+                headers: {
+                    traceparent: components["headers"]["Traceparent"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope"];
+                };
+            };
+            /** @description A dependency is unavailable (see Retry-After) */
+            503: {
                 headers: {
                     traceparent: components["headers"]["Traceparent"];
                     [name: string]: unknown;
@@ -5301,6 +5855,320 @@ export interface operations {
             };
             /** @description A service did not answer in time; for a command, RabbitMQ did not confirm it in time (`outcome_unknown`: it may still take effect; follow the task in Location) */
             504: {
+                headers: {
+                    traceparent: components["headers"]["Traceparent"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope"];
+                };
+            };
+        };
+    };
+    get_admin_status: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    traceparent: components["headers"]["Traceparent"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnvelopeSystemStatus"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    traceparent: components["headers"]["Traceparent"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope"];
+                };
+            };
+            /** @description The principal lacks the role */
+            403: {
+                headers: {
+                    traceparent: components["headers"]["Traceparent"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope"];
+                };
+            };
+            /** @description Rate limit reached (see Retry-After) */
+            429: {
+                headers: {
+                    traceparent: components["headers"]["Traceparent"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope"];
+                };
+            };
+            /** @description A dependency is unavailable (see Retry-After) */
+            503: {
+                headers: {
+                    traceparent: components["headers"]["Traceparent"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope"];
+                };
+            };
+        };
+    };
+    "get_admin_dead-letters": {
+        parameters: {
+            query?: {
+                queue?: string | null;
+                reason?: string | null;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    traceparent: components["headers"]["Traceparent"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnvelopeDeadLetterPage"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    traceparent: components["headers"]["Traceparent"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope"];
+                };
+            };
+            /** @description The principal lacks the role */
+            403: {
+                headers: {
+                    traceparent: components["headers"]["Traceparent"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope"];
+                };
+            };
+            /** @description Validation failed (one entry per problem) */
+            422: {
+                headers: {
+                    traceparent: components["headers"]["Traceparent"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope"];
+                };
+            };
+            /** @description Rate limit reached (see Retry-After) */
+            429: {
+                headers: {
+                    traceparent: components["headers"]["Traceparent"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope"];
+                };
+            };
+            /** @description A dependency is unavailable (see Retry-After) */
+            503: {
+                headers: {
+                    traceparent: components["headers"]["Traceparent"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope"];
+                };
+            };
+        };
+    };
+    "post_admin_dead-letters_dead_letter_id_replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                dead_letter_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    traceparent: components["headers"]["Traceparent"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnvelopeReplayResult"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    traceparent: components["headers"]["Traceparent"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope"];
+                };
+            };
+            /** @description The principal lacks the role */
+            403: {
+                headers: {
+                    traceparent: components["headers"]["Traceparent"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope"];
+                };
+            };
+            /** @description Not found (or another account's) */
+            404: {
+                headers: {
+                    traceparent: components["headers"]["Traceparent"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope"];
+                };
+            };
+            /** @description Conflict, or an idempotent request in progress */
+            409: {
+                headers: {
+                    traceparent: components["headers"]["Traceparent"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope"];
+                };
+            };
+            /** @description Rate limit reached (see Retry-After) */
+            429: {
+                headers: {
+                    traceparent: components["headers"]["Traceparent"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope"];
+                };
+            };
+            /** @description A dependency is unavailable (see Retry-After) */
+            503: {
+                headers: {
+                    traceparent: components["headers"]["Traceparent"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope"];
+                };
+            };
+        };
+    };
+    "post_admin_dead-letters_replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReplayAll"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    traceparent: components["headers"]["Traceparent"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnvelopeReplayResult"];
+                };
+            };
+            /** @description Malformed JSON or header */
+            400: {
+                headers: {
+                    traceparent: components["headers"]["Traceparent"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    traceparent: components["headers"]["Traceparent"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope"];
+                };
+            };
+            /** @description The principal lacks the role */
+            403: {
+                headers: {
+                    traceparent: components["headers"]["Traceparent"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope"];
+                };
+            };
+            /** @description Body is not application/json */
+            415: {
+                headers: {
+                    traceparent: components["headers"]["Traceparent"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope"];
+                };
+            };
+            /** @description Validation failed (one entry per problem) */
+            422: {
+                headers: {
+                    traceparent: components["headers"]["Traceparent"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope"];
+                };
+            };
+            /** @description Rate limit reached (see Retry-After) */
+            429: {
+                headers: {
+                    traceparent: components["headers"]["Traceparent"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope"];
+                };
+            };
+            /** @description A dependency is unavailable (see Retry-After) */
+            503: {
                 headers: {
                     traceparent: components["headers"]["Traceparent"];
                     [name: string]: unknown;

@@ -11,6 +11,7 @@ from .audit_record_entry import AuditRecordEntry
 from .audit_verification import AuditVerification
 from .broken_at import BrokenAt
 from .broken_at_reason import BrokenAtReason
+from .broker_status import BrokerStatus
 from .cabinet import Cabinet
 from .cabinets_derive_reply import CabinetsDeriveReply
 from .cabinets_derive_reply_moment_case_type_0 import CabinetsDeriveReplyMomentCaseType0
@@ -23,6 +24,10 @@ from .checkpoint_view import CheckpointView
 from .child_task import ChildTask
 from .concrete_yards_reply import ConcreteYardsReply
 from .concrete_yards_request import ConcreteYardsRequest
+from .dead_letter import DeadLetter
+from .dead_letter_body_encoding import DeadLetterBodyEncoding
+from .dead_letter_headers import DeadLetterHeaders
+from .dead_letter_page import DeadLetterPage
 from .delivery_accepted import DeliveryAccepted
 from .document_page import DocumentPage
 from .document_view import DocumentView
@@ -41,6 +46,8 @@ from .envelope_checkpoint_page import EnvelopeCheckpointPage
 from .envelope_checkpoint_page_trace import EnvelopeCheckpointPageTrace
 from .envelope_concrete_yards_reply import EnvelopeConcreteYardsReply
 from .envelope_concrete_yards_reply_trace import EnvelopeConcreteYardsReplyTrace
+from .envelope_dead_letter_page import EnvelopeDeadLetterPage
+from .envelope_dead_letter_page_trace import EnvelopeDeadLetterPageTrace
 from .envelope_delivery_accepted import EnvelopeDeliveryAccepted
 from .envelope_delivery_accepted_trace import EnvelopeDeliveryAcceptedTrace
 from .envelope_document_page import EnvelopeDocumentPage
@@ -55,8 +62,16 @@ from .envelope_project_page import EnvelopeProjectPage
 from .envelope_project_page_trace import EnvelopeProjectPageTrace
 from .envelope_project_view import EnvelopeProjectView
 from .envelope_project_view_trace import EnvelopeProjectViewTrace
+from .envelope_replay_result import EnvelopeReplayResult
+from .envelope_replay_result_trace import EnvelopeReplayResultTrace
 from .envelope_single_pole_design_reply import EnvelopeSinglePoleDesignReply
 from .envelope_single_pole_design_reply_trace import EnvelopeSinglePoleDesignReplyTrace
+from .envelope_system_status import EnvelopeSystemStatus
+from .envelope_system_status_trace import EnvelopeSystemStatusTrace
+from .envelope_task_history import EnvelopeTaskHistory
+from .envelope_task_history_trace import EnvelopeTaskHistoryTrace
+from .envelope_task_page import EnvelopeTaskPage
+from .envelope_task_page_trace import EnvelopeTaskPageTrace
 from .envelope_task_view import EnvelopeTaskView
 from .envelope_task_view_trace import EnvelopeTaskViewTrace
 from .envelope_trace import EnvelopeTrace
@@ -76,10 +91,14 @@ from .footing_solve_reply import FootingSolveReply
 from .footing_solve_reply_method import FootingSolveReplyMethod
 from .footing_solve_request import FootingSolveRequest
 from .get_projects_status_type_0 import GetProjectsStatusType0
+from .get_tasks_state_item import GetTasksStateItem
 from .get_tasks_task_id_events_response_200 import GetTasksTaskIdEventsResponse200
 from .get_webhooks_webhook_id_deliveries_status_type_0 import (
     GetWebhooksWebhookIdDeliveriesStatusType0,
 )
+from .heartbeat import Heartbeat
+from .heartbeat_checks import HeartbeatChecks
+from .history_entry import HistoryEntry
 from .loads import Loads
 from .payload_draft import PayloadDraft
 from .payload_draft_config import PayloadDraftConfig
@@ -103,6 +122,11 @@ from .project_site_draft_exposure_type_0 import ProjectSiteDraftExposureType0
 from .project_site_exposure_type_0 import ProjectSiteExposureType0
 from .project_view import ProjectView
 from .project_view_status import ProjectViewStatus
+from .queue_status import QueueStatus
+from .replay_all import ReplayAll
+from .replay_result import ReplayResult
+from .replayed import Replayed
+from .service_status import ServiceStatus
 from .sign_loads import SignLoads
 from .sign_loads_moment_case_type_0 import SignLoadsMomentCaseType0
 from .sign_loads_torsion_case_type_0 import SignLoadsTorsionCaseType0
@@ -113,8 +137,12 @@ from .single_pole_design_request_material import SinglePoleDesignRequestMaterial
 from .site import Site
 from .site_exposure import SiteExposure
 from .soil import Soil
+from .system_status import SystemStatus
 from .task_error import TaskError
+from .task_history import TaskHistory
+from .task_page import TaskPage
 from .task_state import TaskState
+from .task_summary import TaskSummary
 from .task_view import TaskView
 from .trace import Trace
 from .trace_inputs import TraceInputs
@@ -141,6 +169,7 @@ __all__ = (
     "AuditVerification",
     "BrokenAt",
     "BrokenAtReason",
+    "BrokerStatus",
     "Cabinet",
     "CabinetsDeriveReply",
     "CabinetsDeriveReplyMomentCaseType0",
@@ -151,6 +180,10 @@ __all__ = (
     "ChildTask",
     "ConcreteYardsReply",
     "ConcreteYardsRequest",
+    "DeadLetter",
+    "DeadLetterBodyEncoding",
+    "DeadLetterHeaders",
+    "DeadLetterPage",
     "DeliveryAccepted",
     "DocumentPage",
     "DocumentView",
@@ -169,6 +202,8 @@ __all__ = (
     "EnvelopeCheckpointPageTrace",
     "EnvelopeConcreteYardsReply",
     "EnvelopeConcreteYardsReplyTrace",
+    "EnvelopeDeadLetterPage",
+    "EnvelopeDeadLetterPageTrace",
     "EnvelopeDeliveryAccepted",
     "EnvelopeDeliveryAcceptedTrace",
     "EnvelopeDocumentPage",
@@ -183,8 +218,16 @@ __all__ = (
     "EnvelopeProjectPageTrace",
     "EnvelopeProjectView",
     "EnvelopeProjectViewTrace",
+    "EnvelopeReplayResult",
+    "EnvelopeReplayResultTrace",
     "EnvelopeSinglePoleDesignReply",
     "EnvelopeSinglePoleDesignReplyTrace",
+    "EnvelopeSystemStatus",
+    "EnvelopeSystemStatusTrace",
+    "EnvelopeTaskHistory",
+    "EnvelopeTaskHistoryTrace",
+    "EnvelopeTaskPage",
+    "EnvelopeTaskPageTrace",
     "EnvelopeTaskView",
     "EnvelopeTaskViewTrace",
     "EnvelopeTrace",
@@ -204,8 +247,12 @@ __all__ = (
     "FootingSolveReplyMethod",
     "FootingSolveRequest",
     "GetProjectsStatusType0",
+    "GetTasksStateItem",
     "GetTasksTaskIdEventsResponse200",
     "GetWebhooksWebhookIdDeliveriesStatusType0",
+    "Heartbeat",
+    "HeartbeatChecks",
+    "HistoryEntry",
     "Loads",
     "PayloadDraft",
     "PayloadDraftConfig",
@@ -229,6 +276,11 @@ __all__ = (
     "ProjectSiteExposureType0",
     "ProjectView",
     "ProjectViewStatus",
+    "QueueStatus",
+    "ReplayAll",
+    "ReplayResult",
+    "Replayed",
+    "ServiceStatus",
     "SignLoads",
     "SignLoadsMomentCaseType0",
     "SignLoadsTorsionCaseType0",
@@ -239,8 +291,12 @@ __all__ = (
     "Site",
     "SiteExposure",
     "Soil",
+    "SystemStatus",
     "TaskError",
+    "TaskHistory",
+    "TaskPage",
     "TaskState",
+    "TaskSummary",
     "TaskView",
     "Trace",
     "TraceInputs",

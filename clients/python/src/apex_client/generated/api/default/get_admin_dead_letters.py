@@ -1,0 +1,234 @@
+from http import HTTPStatus
+from typing import Any
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.envelope import Envelope
+from ...models.envelope_dead_letter_page import EnvelopeDeadLetterPage
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    *,
+    queue: None | str | Unset = UNSET,
+    reason: None | str | Unset = UNSET,
+    limit: int | Unset = 100,
+) -> dict[str, Any]:
+
+    params: dict[str, Any] = {}
+
+    json_queue: None | str | Unset
+    if isinstance(queue, Unset):
+        json_queue = UNSET
+    else:
+        json_queue = queue
+    params["queue"] = json_queue
+
+    json_reason: None | str | Unset
+    if isinstance(reason, Unset):
+        json_reason = UNSET
+    else:
+        json_reason = reason
+    params["reason"] = json_reason
+
+    params["limit"] = limit
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/admin/dead-letters",
+        "params": params,
+    }
+
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Envelope | EnvelopeDeadLetterPage | None:
+    if response.status_code == 200:
+        response_200 = EnvelopeDeadLetterPage.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 401:
+        response_401 = Envelope.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Envelope.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 422:
+        response_422 = Envelope.from_dict(response.json())
+
+        return response_422
+
+    if response.status_code == 429:
+        response_429 = Envelope.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 503:
+        response_503 = Envelope.from_dict(response.json())
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Envelope | EnvelopeDeadLetterPage]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient | Client,
+    queue: None | str | Unset = UNSET,
+    reason: None | str | Unset = UNSET,
+    limit: int | Unset = 100,
+) -> Response[Envelope | EnvelopeDeadLetterPage]:
+    """The account's dead letters, with headers and body
+
+     Needs the `admin` role (or above).
+
+    Args:
+        queue (None | str | Unset):
+        reason (None | str | Unset):
+        limit (int | Unset):  Default: 100.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Envelope | EnvelopeDeadLetterPage]
+    """
+
+    kwargs = _get_kwargs(
+        queue=queue,
+        reason=reason,
+        limit=limit,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    *,
+    client: AuthenticatedClient | Client,
+    queue: None | str | Unset = UNSET,
+    reason: None | str | Unset = UNSET,
+    limit: int | Unset = 100,
+) -> Envelope | EnvelopeDeadLetterPage | None:
+    """The account's dead letters, with headers and body
+
+     Needs the `admin` role (or above).
+
+    Args:
+        queue (None | str | Unset):
+        reason (None | str | Unset):
+        limit (int | Unset):  Default: 100.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Envelope | EnvelopeDeadLetterPage
+    """
+
+    return sync_detailed(
+        client=client,
+        queue=queue,
+        reason=reason,
+        limit=limit,
+    ).parsed
+
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient | Client,
+    queue: None | str | Unset = UNSET,
+    reason: None | str | Unset = UNSET,
+    limit: int | Unset = 100,
+) -> Response[Envelope | EnvelopeDeadLetterPage]:
+    """The account's dead letters, with headers and body
+
+     Needs the `admin` role (or above).
+
+    Args:
+        queue (None | str | Unset):
+        reason (None | str | Unset):
+        limit (int | Unset):  Default: 100.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Envelope | EnvelopeDeadLetterPage]
+    """
+
+    kwargs = _get_kwargs(
+        queue=queue,
+        reason=reason,
+        limit=limit,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient | Client,
+    queue: None | str | Unset = UNSET,
+    reason: None | str | Unset = UNSET,
+    limit: int | Unset = 100,
+) -> Envelope | EnvelopeDeadLetterPage | None:
+    """The account's dead letters, with headers and body
+
+     Needs the `admin` role (or above).
+
+    Args:
+        queue (None | str | Unset):
+        reason (None | str | Unset):
+        limit (int | Unset):  Default: 100.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Envelope | EnvelopeDeadLetterPage
+    """
+
+    return (
+        await asyncio_detailed(
+            client=client,
+            queue=queue,
+            reason=reason,
+            limit=limit,
+        )
+    ).parsed
