@@ -10,7 +10,7 @@ import orjson
 
 from apex_contracts.tasks import TaskRecord
 
-from . import cli_ops
+from . import cli_ops, cli_watch
 from .settings import get_settings
 
 
@@ -97,6 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     show.add_argument("task_id")
     show.set_defaults(func=cmd_task)
     cli_ops.register_tasks(tasks)
+    cli_watch.register_watch(tasks)
     trace = verbs.add_parser("trace", help="the tracing UI's link for a task's request")
     trace.add_argument("task_id")
     trace.set_defaults(func=cmd_trace)
