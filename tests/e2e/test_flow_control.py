@@ -93,6 +93,7 @@ async def test_while_rabbitmq_blocks_publishers_commands_are_refused_at_once_and
         _, ready = await ready_status(http)
         reasons = " ".join(e["message"] for e in ready["errors"])
         assert "blocking publishers" in reasons, ready
+        assert await metric(http, system.base_url, "apex_gateway_broker_blocked") == 1
         for i in range(3):
             body = await refused_post(http, f"{marker} refused {i}")
             assert "blocking publishers" in body["errors"][0]["message"], body

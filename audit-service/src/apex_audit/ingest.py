@@ -14,6 +14,8 @@ aio-pika message object per delivery (a third of the per-message cost).
 import asyncio
 import contextlib
 import logging
+import time
+from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -34,8 +36,10 @@ from opentelemetry.trace import (
     StatusCode,
     TraceFlags,
 )
+from prometheus_client import Histogram
 
 from apex_contracts import topology as t
+from apex_runtime import message_metrics as metrics
 from apex_runtime.delivery_buffer import DeliveryBuffer
 
 from .canonical import NotCanonical
@@ -47,6 +51,12 @@ from .redaction import Redactor
 log = logging.getLogger(__name__)
 tracer = trace.get_tracer(__name__)
 DATA_ERROR_CLASSES = ("22", "23", "54")  # data exception, integrity violation, limit exceeded
+LAG = Histogram(
+    "apex_audit_ingest_lag_seconds",
+    "From an entry's occurred_at (an event's own time, else its receipt) to the commit that"
+    " appended it",
+    buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300),
+)
 
 
 @dataclass(frozen=True)
@@ -187,6 +197,7 @@ class BatchIngest:
         batch = [p for p in batch if not p.settled]
         if not batch:
             return True
+        started = time.perf_counter()
         delay = 0.2
         while True:
             failure = await self._append(batch)
@@ -212,6 +223,7 @@ class BatchIngest:
         last_of_channel = {id(p.message.channel): p for p in batch}
         for pending in last_of_channel.values():  # one ack for the whole batch per channel
             await _ack(pending.message, multiple=True)
+        _count_stored(batch, time.perf_counter() - started)
         return True
 
     async def _append(self, batch: list[_Pending]) -> BaseException | None:
@@ -250,6 +262,20 @@ class BatchIngest:
         log.warning("message dead-lettered", extra={"queue": pending.queue, "reason": reason[:300]})
         pending.settled = True
         await _ack(pending.message, multiple=False)
+        routing_key = pending.message.routing_key or ""
+        metrics.meter(pending.queue, routing_key).count(metrics.DEAD_LETTERED)
+
+
+def _count_stored(batch: list[_Pending], seconds: float) -> None:
+    """The batch's entries as handled (`message_metrics`), and each entry's lag."""
+    now = datetime.now(UTC)
+    stored: Counter[tuple[str, str]] = Counter()
+    for pending in batch:
+        stored[(pending.queue, pending.message.routing_key or "")] += 1
+        if pending.draft is not None:
+            LAG.observe((now - pending.draft.occurred_at).total_seconds())
+    for (queue, routing_key), count in stored.items():
+        metrics.meter(queue, routing_key).record(metrics.SUCCESS, seconds, count)
 
 
 async def _ack(message: DeliveredMessage, *, multiple: bool) -> None:

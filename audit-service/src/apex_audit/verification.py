@@ -1,7 +1,9 @@
 """Verification: recompute an account's chain and check every signed checkpoint in it."""
 
 import asyncio
+import time
 
+from prometheus_client import Counter, Gauge
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from apex_contracts.audit import AuditVerification, BrokenAt, VerifyAudit
@@ -10,6 +12,15 @@ from apex_runtime.tasks import MessageContext
 from . import store
 from .chain import GENESIS, Break, Head, check_links
 from .signing import CheckpointKeys, KeySource, checkpoint_message
+
+VERIFICATIONS = Counter(
+    "apex_audit_verifications_total", "audit.verify answers by result", ["result"]
+)
+VERIFIED, BROKEN = VERIFICATIONS.labels("verified"), VERIFICATIONS.labels("broken")
+LAST_RESULT = Gauge(
+    "apex_audit_verify_last_result", "The last verification: 1 verified, 0 found a break"
+)
+LAST_AT = Gauge("apex_audit_verify_last_timestamp_seconds", "When the last verification ended")
 
 
 async def verify(
@@ -67,7 +78,7 @@ async def verify(
             last = await store.link_at(conn, account, valid_through)
             assert last is not None
             head = Head(last.sequence, last.entry_hash)
-    return AuditVerification(
+    answer = AuditVerification(
         account=account,
         verified=broken is None,
         entries=head.sequence - start.sequence,
@@ -79,6 +90,10 @@ async def verify(
         checkpoints=checked,
         complete=complete,
     )
+    (VERIFIED if answer.verified else BROKEN).inc()
+    LAST_RESULT.set(1 if answer.verified else 0)
+    LAST_AT.set(time.time())
+    return answer
 
 
 def _ranges(after: int, through: int, parts: int) -> list[tuple[int, int]]:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 
 from faststream.rabbit.annotations import RabbitMessage
+from prometheus_client import Histogram
 
 from apex_contracts import documents as d
 from apex_contracts import topology as t
@@ -27,6 +29,18 @@ from .render import PackageRenderer, RenderedPdf
 from .tables import INBOX, OUTBOX
 
 SERVICE = "document-service"
+RENDER_SECONDS = Histogram(
+    "apex_documents_render_seconds",
+    "CPU-bound time of a calculation package on the WeasyPrint thread, by phase",
+    ["phase"],
+    buckets=(0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+)
+LAYOUT_SECONDS, WRITE_SECONDS = RENDER_SECONDS.labels("layout"), RENDER_SECONDS.labels("write")
+PDF_BYTES = Histogram(
+    "apex_documents_pdf_size_bytes",
+    "Size of each rendered PDF",
+    buckets=(16_384, 65_536, 262_144, 1_048_576, 4_194_304, 16_777_216),
+)
 
 
 class ThreadedRenderer:
@@ -49,14 +63,22 @@ class ThreadedRenderer:
     async def layout(self, package: Package, created: datetime) -> Any:
         def run() -> Any:
             renderer = self._get()
-            return renderer.layout(renderer.html(package, created))
+            started = time.perf_counter()
+            laid_out = renderer.layout(renderer.html(package, created))
+            LAYOUT_SECONDS.observe(time.perf_counter() - started)
+            return laid_out
 
         return await asyncio.get_running_loop().run_in_executor(self._pool, run)
 
     async def write(self, laid_out: Any) -> RenderedPdf:
-        return await asyncio.get_running_loop().run_in_executor(
-            self._pool, lambda: self._get().write(laid_out)
-        )
+        def run() -> RenderedPdf:
+            started = time.perf_counter()
+            pdf = self._get().write(laid_out)
+            WRITE_SECONDS.observe(time.perf_counter() - started)
+            PDF_BYTES.observe(len(pdf.content))
+            return pdf
+
+        return await asyncio.get_running_loop().run_in_executor(self._pool, run)
 
     async def run(self) -> None:
         """A service loop: holds the worker thread until the service stops."""
@@ -77,7 +99,7 @@ def build(settings: Settings) -> ServiceRuntime:
     renderer = ThreadedRenderer()
     rt.add_loop(renderer.run)
     deps = handlers.RenderDeps(uow, sessions, renderer, design, rt.status)
-    broker, tasks = rt.broker, rt.task_runner(t.DOCUMENT_EVENTS_QUEUE)
+    broker, tasks = rt.broker, rt.task_runner(t.DOCUMENT_EVENTS_QUEUE, kind="render_document")
     document_events(broker, {t.DOCUMENT_RENDERED: d.DocumentRendered})
 
     @broker.subscriber(

@@ -5,7 +5,7 @@ import re
 from contextlib import suppress
 
 from aiohttp import web
-from prometheus_client import Counter
+from prometheus_client import Counter, Gauge
 
 from apex_contracts import topology as t
 from apex_contracts.base import Message
@@ -29,6 +29,10 @@ REFUSED = Counter(
     "apex_gateway_commands_refused_total",
     "Commands answered 503, none of them sent or enqueued, by reason",
     ["reason"],
+)
+BROKER_BLOCKED = Gauge(
+    "apex_gateway_broker_blocked",
+    "1 while RabbitMQ blocks this gateway's publishers (a memory or disk alarm), else 0",
 )
 _WAIT = re.compile(r"(?:^|[,;\s])wait\s*=\s*(\d+)", re.IGNORECASE)
 

@@ -92,7 +92,7 @@ def build(settings: Settings) -> ServiceRuntime:
         },
     )
 
-    emails = rt.task_runner(t.NOTIFICATION_EVENTS_QUEUE)
+    emails = rt.task_runner(t.NOTIFICATION_EVENTS_QUEUE, kind="email_pm")
 
     @broker.subscriber(
         event_queue(t.NOTIFICATION_EVENTS_QUEUE, t.DOCUMENT_RENDERED, settings), EVENTS
@@ -154,7 +154,7 @@ def build(settings: Settings) -> ServiceRuntime:
                 count=False, routing_key=event_type,
             )  # fmt: skip
 
-    posts = rt.task_runner(n.NOTIFICATION_DELIVERIES_QUEUE)
+    posts = rt.task_runner(n.NOTIFICATION_DELIVERIES_QUEUE, kind=deliveries.DELIVERY_KIND)
     delivery_queue = n.NOTIFICATION_DELIVERIES_QUEUE
 
     @broker.subscriber(work_queue(delivery_queue, delivery_queue, settings))

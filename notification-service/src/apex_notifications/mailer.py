@@ -4,12 +4,19 @@ import logging
 from email.message import EmailMessage
 
 import aiosmtplib
+from prometheus_client import Counter
 
 from apex_contracts.tasks import ErrorCode
 from apex_runtime.errors import DomainError
 from apex_runtime.settings import Settings
 
 log = logging.getLogger(__name__)
+EMAILS = Counter(
+    "apex_notifications_emails_total",
+    "SMTP sends by outcome: sent, deferred (retried), refused (final)",
+    ["outcome"],
+)
+SENT, DEFERRED, REFUSED = (EMAILS.labels(o) for o in ("sent", "deferred", "refused"))
 
 
 class MailRefused(DomainError):
@@ -67,7 +74,9 @@ class Mailer:
         except (aiosmtplib.SMTPException, OSError) as exc:
             failure = classify(exc)
         else:
+            SENT.inc()
             return reply
+        (REFUSED if isinstance(failure, MailRefused) else DEFERRED).inc()
         # Raised outside the `except`, so the runtime does not see the OSError behind a refused
         # connection and treat it as an outage to wait out: each attempt counts, as for a 4xx.
         raise failure

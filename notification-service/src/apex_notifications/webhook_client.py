@@ -1,11 +1,13 @@
 """POSTing a signed event to a webhook with aiohttp; a failure is either retried or final."""
 
 import socket
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import aiohttp
 import orjson
+from prometheus_client import Counter, Histogram
 from yarl import URL
 
 from apex_contracts.tasks import ErrorCode
@@ -16,6 +18,17 @@ from .targets import ForbiddenTarget, GuardedResolver, check_addresses, literal_
 
 USER_AGENT = "APEX-Webhooks/1"
 RETRIED_STATUSES = frozenset({408, 425, 429})
+DELIVERIES = Counter(
+    "apex_notifications_webhook_deliveries_total",
+    "Webhook POSTs by outcome: delivered (2xx), deferred (retried), refused (final)",
+    ["outcome"],
+)
+DELIVERED, DEFERRED, REFUSED = (DELIVERIES.labels(o) for o in ("delivered", "deferred", "refused"))
+POST_SECONDS = Histogram(
+    "apex_notifications_webhook_post_seconds",
+    "How long a webhook POST took, answered or not",
+    buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+)
 
 
 class DeliveryRefused(DomainError):
@@ -72,6 +85,21 @@ class WebhookClient:
 
     async def post(self, url: str, secret: str, event: SignedEvent) -> int:
         """POST `event` signed with `secret`; the receiver's status, or a classified error."""
+        started = time.perf_counter()
+        try:
+            status = await self._post(url, secret, event)
+        except DeliveryRefused:
+            REFUSED.inc()
+            raise
+        except DeliveryDeferred:
+            DEFERRED.inc()
+            raise
+        finally:
+            POST_SECONDS.observe(time.perf_counter() - started)
+        DELIVERED.inc()
+        return status
+
+    async def _post(self, url: str, secret: str, event: SignedEvent) -> int:
         host = URL(url).host or ""
         literal = literal_address(host)
         failure: DeliveryDeferred | None = None

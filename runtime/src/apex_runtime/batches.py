@@ -27,6 +27,7 @@ docs/architecture.md):
 import asyncio
 import contextlib
 import logging
+import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -41,6 +42,7 @@ from pydantic import BaseModel, ValidationError
 
 from apex_contracts.tasks import TaskError, TaskState
 
+from . import message_metrics as metrics
 from .broker import delivered_routing_key, field_errors, invalid_reason
 from .dead_letters import dead_letter
 from .delivery_buffer import DeliveryBuffer
@@ -69,6 +71,7 @@ class _Delivery:
     incoming: Incoming | None = None
     route: Route | None = None
     settled: bool = False  # its outcome is decided (effect, dead letter or retry scheduled)
+    outcome: str = metrics.SUCCESS  # what is counted (`message_metrics`) once it is settled
 
 
 class BatchConsumer:
@@ -105,6 +108,7 @@ class BatchConsumer:
         self._idle = asyncio.Event()  # no batch in hand
         self._idle.set()
         self.batch_sizes: Counter[int] = Counter()  # messages per batch handled → batches
+        self._batch_size = metrics.BATCH_SIZE.labels(queue)
 
     @property
     def status(self) -> StatusStore:
@@ -173,8 +177,10 @@ class BatchConsumer:
 
     async def handle(self, messages: Sequence[AbstractIncomingMessage]) -> None:
         """Handle, report and ack one batch of deliveries (in delivery order)."""
+        started = time.perf_counter()
         deliveries = [_Delivery(m) for m in messages]
         self.batch_sizes[len(deliveries)] += 1
+        self._batch_size.observe(len(deliveries))
         try:
             valid = [d for d in deliveries if await self._admit(d)]
             running = await self._start(valid)
@@ -185,6 +191,14 @@ class BatchConsumer:
                 if d.span is not None:
                     d.span.end()
             await _settle(deliveries)
+            self._count(deliveries, time.perf_counter() - started)
+
+    def _count(self, deliveries: list[_Delivery], seconds: float) -> None:
+        """Each settled delivery's outcome, with the batch's duration (`message_metrics`)."""
+        for d in deliveries:
+            if d.settled:
+                routing_key = d.incoming.routing_key if d.incoming else delivered_routing_key(d.raw)
+                metrics.meter(self.queue, routing_key).record(d.outcome, seconds)
 
     async def _admit(self, d: _Delivery) -> bool:
         """Parse and validate; a message that cannot be handled is dead-lettered here."""
@@ -212,8 +226,9 @@ class BatchConsumer:
                     trace=trace.set_span_in_context(d.span),
                 )
                 return True
-        await dead_letter(raw, reason, self.status)
+        await dead_letter(raw, reason, self.status, kind=routing_key)
         d.settled = True
+        d.outcome = metrics.DEAD_LETTERED
         return False
 
     async def _start(self, valid: list[_Delivery]) -> list[_Delivery]:
@@ -223,6 +238,8 @@ class BatchConsumer:
         moved: list[Transition] | None = await self.backlog.report(self.status.move_many, moves)
         if not moved:
             return valid
+        for d, m in zip(with_tasks, moved, strict=True):
+            metrics.count_transition(_incoming(d).routing_key, TaskState.STARTED, m.applied)
         revoked = {
             id(d)
             for d, m in zip(with_tasks, moved, strict=True)
@@ -232,6 +249,7 @@ class BatchConsumer:
             if id(d) in revoked:
                 log.info("task was cancelled; skipping", extra={"task_id": _task_id(d)})
                 d.settled = True
+                d.outcome = metrics.CANCELLED
         return [d for d in valid if id(d) not in revoked]
 
     async def _run(self, running: list[_Delivery]) -> list[Outcome | None]:
@@ -273,19 +291,25 @@ class BatchConsumer:
             return await self.uow.batch(items, self.queue, self.work)
 
     async def _failed(self, d: _Delivery, exc: Exception) -> None:
-        ctx = _incoming(d).ctx
-        await self.runner.failed(d.raw, ctx, ctx.task_id, exc)
+        incoming = _incoming(d)
+        ctx = incoming.ctx
+        kind = incoming.routing_key
+        d.outcome = await self.runner.failed(d.raw, ctx, ctx.task_id, exc, kind=kind)
         d.settled = True
 
     async def _report(self, running: list[_Delivery], outcomes: list[Outcome | None]) -> None:
         """Every outcome in one script call; a parent task then waits for its children."""
         moves: list[Move] = []
+        kinds: list[str] = []  # of each move's task: its command's routing key
         parents: list[str] = []
         for d, outcome in zip(running, outcomes, strict=True):
+            if isinstance(outcome, DomainError):
+                d.outcome = metrics.DOMAIN_FAILURE
             task_id = _incoming(d).ctx.task_id
             if task_id is None or outcome is None:
                 continue
             assert d.route is not None
+            kinds.append(_incoming(d).routing_key)
             if isinstance(outcome, DomainError):
                 error = TaskError(code=outcome.code, message=outcome.message)
                 moves.append(Move(task_id, TaskState.FAILURE, error=error))
@@ -301,7 +325,10 @@ class BatchConsumer:
                 parents.append(task_id)
             else:
                 moves.append(Move(task_id, TaskState.SUCCESS, result=result, progress=100.0))
-        await self.backlog.report(self.status.move_many, moves)
+        moved: list[Transition] | None = await self.backlog.report(self.status.move_many, moves)
+        for move, kind, transition in zip(moves, kinds, moved or (), strict=False):
+            if move.target is not TaskState.STARTED:  # a parent's own result is no transition
+                metrics.count_transition(kind, move.target, transition.applied)
         for parent in parents:
             await self.backlog.report(self.status.settle, parent)
 

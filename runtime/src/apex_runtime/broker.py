@@ -1,6 +1,7 @@
 """FastStream broker wiring shared by every service: exchanges, quorum queues, dead letters."""
 
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -18,6 +19,7 @@ from apex_contracts import topology as t
 from apex_contracts.queries import QueryError, QueryReply
 from apex_contracts.tasks import ErrorCode
 
+from . import message_metrics as metrics
 from .dead_letters import dead_letter
 from .settings import Settings
 from .status_store import StatusStore
@@ -74,7 +76,8 @@ def make_broker(settings: Settings, *, status: StatusStore | None = None) -> Rab
     """A broker with publisher confirms, bounded prefetch, tracing and dead-lettering."""
     # Spans only when something reads them; the trace context travels either way.
     middlewares: list[Any] = [
-        RabbitTelemetryMiddleware() if spans_exported() else TraceContextMiddleware
+        RabbitTelemetryMiddleware() if spans_exported() else TraceContextMiddleware,
+        MeasureHandling,  # outside the dead-lettering below, so it counts what that decides
     ]
     if status is not None:
         middlewares.append(dead_letter_invalid(status))
@@ -99,6 +102,37 @@ async def declare_topology(broker: RabbitBroker) -> None:
         await broker.declare_exchange(exchange)
     queue = await broker.declare_queue(DEAD_LETTERS)
     await queue.bind(t.DEAD_EXCHANGE, routing_key="#")
+
+
+class MeasureHandling(BaseMiddleware):
+    """Counts each FastStream delivery's outcome and duration (`message_metrics`): the outcome
+    the handling code named, else a query's answer, else `success`; an exception requeues the
+    message (`retry`)."""
+
+    async def consume_scope(
+        self,
+        call_next: Callable[[StreamMessage[Any]], Awaitable[Any]],
+        msg: StreamMessage[Any],
+    ) -> Any:
+        started = time.perf_counter()
+        handling = metrics.Handling()
+        token = metrics.HANDLING_NOW.set(handling)
+        outcome = metrics.SUCCESS
+        try:
+            result = await call_next(msg)
+            outcome = handling.outcome or metrics.outcome_of_reply(result) or metrics.SUCCESS
+            return result
+        except AckMessage:
+            outcome = handling.outcome or metrics.SUCCESS
+            raise
+        except BaseException:
+            outcome = handling.outcome or metrics.RETRY
+            raise
+        finally:
+            metrics.HANDLING_NOW.reset(token)
+            subscriber = self.context.get_local("handler_")
+            queue = str(getattr(getattr(subscriber, "queue", None), "name", "") or "")
+            metrics.meter(queue, routing_key_of(msg)).record(outcome, time.perf_counter() - started)
 
 
 def dead_letter_invalid(
@@ -128,6 +162,7 @@ async def _send_to_dead(msg: StreamMessage[Any], exc: ValidationError, status: S
     raw = msg.raw_message
     reason = invalid_reason(field_errors(exc))
     if raw.reply_to:  # a query: answer the caller at once instead of letting it time out
+        metrics.note(metrics.DOMAIN_FAILURE)
         reply = QueryReply(
             ok=False,
             error=QueryError(code=ErrorCode.INVALID, message=reason, fields=field_errors(exc)),

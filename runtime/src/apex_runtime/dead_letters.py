@@ -6,8 +6,9 @@ from aio_pika.abc import AbstractIncomingMessage
 from pamqp.commands import Basic
 
 from apex_contracts import topology as t
-from apex_contracts.tasks import ErrorCode
+from apex_contracts.tasks import ErrorCode, TaskState
 
+from . import message_metrics as metrics
 from .redis_pool import REDIS_UNAVAILABLE
 from .status_store import StatusStore
 
@@ -22,8 +23,10 @@ async def dead_letter(
     queue: str | None = None,
     code: ErrorCode = ErrorCode.INVALID,
     task_id: str | None = None,
+    kind: str | None = None,
 ) -> None:
-    """Copy the message to `apex.dead` (headers `x-apex-error`, `x-apex-queue`) and fail its task.
+    """Copy the message to `apex.dead` (headers `x-apex-error`, `x-apex-queue`) and fail its task
+    (of `kind`, by default the routing key: a command's task is of its command).
 
     The caller acks the original afterwards; the copy is confirmed first, so nothing is lost.
     """
@@ -44,10 +47,13 @@ async def dead_letter(
             delivery_mode=2,
         ),
     )
+    metrics.note(metrics.DEAD_LETTERED)
     log.warning("message dead-lettered", extra={"routing_key": raw.routing_key, "reason": reason})
     task_id = task_id or raw.correlation_id
     if task_id:
         try:
-            await status.fail(task_id, code, reason)
+            moved = await status.fail(task_id, code, reason)
+            key = kind or str(headers[t.HEADER_ROUTING_KEY])
+            metrics.count_transition(key, TaskState.FAILURE, moved.applied)
         except REDIS_UNAVAILABLE:
             log.warning("could not mark task %s failed: task store unreachable", task_id)

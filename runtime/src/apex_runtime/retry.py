@@ -15,6 +15,8 @@ from pamqp.commands import Basic
 
 from apex_contracts import topology as t
 
+from . import message_metrics as metrics
+
 DELAYS_S = (1, 2, 4, 8, 16, 30)
 
 
@@ -70,6 +72,7 @@ async def schedule_retry(
     if routing_key is not None:
         headers[t.HEADER_ROUTING_KEY] = routing_key
     headers.setdefault(t.HEADER_ROUTING_KEY, raw.routing_key or "")
+    metrics.note(metrics.RETRY)
     await raw.channel.basic_publish(
         raw.body,
         exchange="",

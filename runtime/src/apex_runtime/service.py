@@ -12,6 +12,8 @@ from pydantic import BaseModel
 from sqlalchemy import Table, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from apex_contracts import topology as t
+
 from .batches import BatchConsumer
 from .broker import declare_topology, make_broker, routed
 from .db import make_engine, make_sessions
@@ -22,6 +24,7 @@ from .queue_arguments import redeclare_changed_queues
 from .redis_pool import redis_client
 from .retention import Retention
 from .retry import declare_delay_queues
+from .scraped_metrics import QueueDepths, ScrapeCollectors, outbox_collector
 from .settings import Settings
 from .side_server import Check, side_app
 from .status_store import StatusStore
@@ -56,11 +59,16 @@ class ServiceRuntime:
         ]
         self._running: list[asyncio.Task[None]] = []
         self._site: web.AppRunner | None = None
+        # read at each scrape of /metrics: the depth of every queue consumed here, dead letters
+        self.collectors = ScrapeCollectors()
+        self._queue_depths = QueueDepths(settings.amqp_url, self._measured_queues)
+        self.collectors.add("queues", self._queue_depths.collect)
 
-    def task_runner(self, queue: str) -> TaskRunner:
-        """The runner for one consumer queue; its delay queues are declared at start."""
+    def task_runner(self, queue: str, kind: str | None = None) -> TaskRunner:
+        """The runner for one consumer queue, whose tasks are of `kind` (by default each
+        message's routing key); its delay queues are declared at start."""
         self._retried_queues.append(queue)
-        return TaskRunner(self.status, queue, self.settings.max_attempts, self.backlog)
+        return TaskRunner(self.status, queue, self.settings.max_attempts, self.backlog, kind)
 
     def unit_of_work(self, outbox: Table, inbox: Table) -> UnitOfWork:
         """Transactions with the service's outbox and inbox; their relay and retention run too."""
@@ -74,6 +82,7 @@ class ServiceRuntime:
         )
         self.add_loop(relay.run)
         self.add_loop(Retention(self.engine, outbox, inbox, self.settings).run)
+        self.collectors.add("outbox", outbox_collector(self.engine, outbox, inbox))
         return UnitOfWork(make_sessions(self.engine), Outbox(outbox), Inbox(inbox), relay)
 
     def batch_consumer(
@@ -135,7 +144,8 @@ class ServiceRuntime:
             await declare_delay_queues(self.broker, queue)
         await self.broker.start()
         self._running = [asyncio.create_task(loop()) for loop in self._loops]
-        runner = web.AppRunner(side_app(self.name, self.checks), access_log=None)
+        app = side_app(self.name, self.checks, self.collectors.collect)
+        runner = web.AppRunner(app, access_log=None)
         await runner.setup()
         await web.TCPSite(runner, self.settings.side_host, self.port).start()
         self._site = runner
@@ -154,10 +164,19 @@ class ServiceRuntime:
                 log.warning("a background loop did not stop", extra={"loop": task.get_name()})
         if self._site is not None:
             await self._site.cleanup()
+        await self._queue_depths.close()
         if self.engine is not None:
             await self.engine.dispose()
         await self.redis.aclose()
         log.info("service stopped", extra={"service": self.name})
+
+    def _measured_queues(self) -> list[str]:
+        consumed = {
+            q.name
+            for s in self.broker.subscribers
+            if isinstance(q := getattr(s, "queue", None), RabbitQueue)
+        }
+        return [*sorted(consumed), t.DEAD_LETTER_QUEUE]
 
     async def _check_broker(self) -> None:
         if not await self.broker.ping(timeout=1.0):

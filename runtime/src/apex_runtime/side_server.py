@@ -57,7 +57,17 @@ async def readiness(
     return (200 if ok else 503), body
 
 
-def side_app(service: str, checks: dict[str, Check]) -> web.Application:
+async def _nothing_to_collect() -> None:
+    return None
+
+
+def side_app(
+    service: str,
+    checks: dict[str, Check],
+    collect: Callable[[], Awaitable[None]] = _nothing_to_collect,
+) -> web.Application:
+    """The side server; `collect` updates the gauges read at scrape time before `/metrics`."""
+
     async def health(_: web.Request) -> web.Response:
         return web.json_response(envelope_body({"service": service, "status": "ok"}))
 
@@ -66,6 +76,7 @@ def side_app(service: str, checks: dict[str, Check]) -> web.Application:
         return web.json_response(body, status=status)
 
     async def metrics(_: web.Request) -> web.Response:
+        await collect()
         return web.Response(body=generate_latest(), headers={"Content-Type": CONTENT_TYPE_LATEST})
 
     app = web.Application()

@@ -13,7 +13,9 @@ from pydantic import BaseModel
 from apex_contracts import topology as t
 from apex_contracts.tasks import ErrorCode, TaskState
 
+from . import message_metrics as metrics
 from .availability import is_unavailable
+from .broker import delivered_routing_key, routing_key_of
 from .dead_letters import dead_letter
 from .errors import DomainError
 from .redis_pool import REDIS_UNAVAILABLE
@@ -64,32 +66,45 @@ class TaskRunner:
 
     A domain refusal fails the task at once; any other exception schedules a delayed retry
     (RETRY with `next_attempt_at`) until `max_attempts`, then FAILURE and `apex.dead`.
+    The tasks are of `kind` (by default each message's routing key: a command's task is of
+    its command); their transitions are counted under it (`message_metrics`).
     """
 
     def __init__(
-        self, status: StatusStore, queue: str, max_attempts: int, backlog: "ReportBacklog"
+        self,
+        status: StatusStore,
+        queue: str,
+        max_attempts: int,
+        backlog: "ReportBacklog",
+        kind: str | None = None,
     ) -> None:
         self.status = status
         self.queue = queue
         self.max_attempts = max_attempts
         self.backlog = backlog
+        self.kind = kind
 
     async def run(self, msg: StreamMessage[Any], work: Work, *, task_id: str | None = None) -> None:
         ctx = MessageContext.of(msg)
         task_id = task_id or ctx.task_id
+        kind = self.kind or routing_key_of(msg)
         if task_id:
-            moved = await self.backlog.report(self.status.start, task_id)
+            moved = await self._move(kind, TaskState.STARTED, self.status.start, task_id)
             if moved and not moved.applied and moved.previous is TaskState.REVOKED:
                 log.info("task was cancelled; skipping", extra={"task_id": task_id})
+                metrics.note(metrics.CANCELLED)
                 return
         try:
             outcome = await work(ctx)
         except DomainError as exc:
+            metrics.note(metrics.DOMAIN_FAILURE)
             if task_id:
-                await self.backlog.report(self.status.fail, task_id, exc.code, exc.message)
+                await self._move(
+                    kind, TaskState.FAILURE, self.status.fail, task_id, exc.code, exc.message
+                )
             return
         except Exception as exc:
-            await self.failed(msg.raw_message, ctx, task_id, exc)
+            await self.failed(msg.raw_message, ctx, task_id, exc, kind=kind)
             return
         if not task_id:
             return
@@ -97,7 +112,17 @@ class TaskRunner:
             result = outcome.result.model_dump(mode="json")
             await self.backlog.report(self.status.keep_running, task_id, result)
         else:
-            await self.backlog.report(self.status.succeed, task_id, outcome.model_dump(mode="json"))
+            result = outcome.model_dump(mode="json")
+            await self._move(kind, TaskState.SUCCESS, self.status.succeed, task_id, result)
+
+    async def _move(
+        self, kind: str, state: TaskState, call: Callable[..., Awaitable[Any]], *args: Any
+    ) -> Any:
+        """Report a transition; counted once it applied (a report kept for later is not)."""
+        moved = await self.backlog.report(call, *args)
+        if moved is not None:
+            metrics.count_transition(kind, state, moved.applied)
+        return moved
 
     async def failed(
         self,
@@ -105,8 +130,12 @@ class TaskRunner:
         ctx: MessageContext,
         task_id: str | None,
         exc: Exception,
-    ) -> None:
-        """A message's handling raised: retry later, or dead-letter it when out of attempts."""
+        *,
+        kind: str | None = None,
+    ) -> str:
+        """A message's handling raised: retry later, or dead-letter it when out of attempts.
+        Returns the outcome (`message_metrics.RETRY` or `DEAD_LETTERED`)."""
+        kind = kind or self.kind or delivered_routing_key(raw)
         reason = f"{type(exc).__name__}: {exc}"[:500]
         if is_unavailable(exc):
             # A dependency is down, not this message's fault: wait for it without spending
@@ -114,8 +143,8 @@ class TaskRunner:
             log.warning("dependency unavailable; retrying later: %s", reason)
             next_at = await schedule_retry(raw, self.queue, 3, count=False)  # 4 s, every time
             if task_id:
-                await self.backlog.report(self.status.retry, task_id, reason, next_at)
-            return
+                await self._move(kind, TaskState.RETRY, self.status.retry, task_id, reason, next_at)
+            return metrics.RETRY
         if ctx.attempt >= self.max_attempts:
             log.exception("out of attempts; dead-lettering", extra={"task_id": task_id})
             await dead_letter(
@@ -125,12 +154,14 @@ class TaskRunner:
                 queue=self.queue,
                 code=ErrorCode.INTERNAL,
                 task_id=task_id,
+                kind=kind,
             )
-            return
+            return metrics.DEAD_LETTERED
         log.warning("attempt %d failed; retrying", ctx.attempt, exc_info=True)
         next_at = await schedule_retry(raw, self.queue, ctx.attempt)
         if task_id:
-            await self.backlog.report(self.status.retry, task_id, reason, next_at)
+            await self._move(kind, TaskState.RETRY, self.status.retry, task_id, reason, next_at)
+        return metrics.RETRY
 
 
 class ReportBacklog:

@@ -7,6 +7,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from apex_runtime.side_server import Check, readiness
 
+from ..commands import BROKER_BLOCKED
 from ..deps import Deps, deps_of
 from ..envelope import respond
 from ..openapi import Operation
@@ -62,5 +63,6 @@ async def show_version(_: web.Request) -> web.Response:
 
 
 @routes.get("/metrics")
-async def metrics(_: web.Request) -> web.Response:
+async def metrics(request: web.Request) -> web.Response:
+    BROKER_BLOCKED.set(1 if deps_of(request).broker.blocked() else 0)  # read at each scrape
     return web.Response(body=generate_latest(), headers={"Content-Type": CONTENT_TYPE_LATEST})
