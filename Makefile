@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 # conftest.py), so development data and a running `make up` are left alone; conftest.py drops,
 # re-creates and migrates them before any test runs (tests/fresh_state.py).
 
-.PHONY: install system-packages deploy-tools services migrate up test test-chaos lint bench soak asyncapi clean
+.PHONY: install system-packages deploy-tools services migrate up monitor test test-chaos lint bench soak asyncapi clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -63,6 +63,12 @@ migrate: install services
 
 up: install services migrate
 	scripts/up.sh
+
+# Beside `make up`: a local Prometheus (Debian's package, installed when missing) scraping the
+# gateway and the five side servers with deploy/monitoring/alerts.yaml loaded, at
+# http://127.0.0.1:9090 (config and data in var/prometheus/; docs/metrics.md). Ctrl-C stops it.
+monitor:
+	scripts/monitor.sh
 
 test: install deploy-tools
 	scripts/system-packages.sh --test

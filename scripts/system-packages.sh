@@ -6,8 +6,13 @@
 set -euo pipefail
 
 PACKAGES=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core)
-# With --test, also what the tests need: Chromium, which opens /docs headless (tests/browser).
-[ "${1:-}" = "--test" ] && PACKAGES+=(chromium)
+# With --test, also what the tests need: Chromium, which opens /docs headless (tests/browser),
+# and Prometheus, whose promtool tests the alert rules (tests/deploy/test_monitoring.py).
+# With --monitor, only Prometheus (`make monitor` runs its server).
+case "${1:-}" in
+  --test) PACKAGES+=(chromium prometheus) ;;
+  --monitor) PACKAGES=(prometheus) ;;
+esac
 
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 
