@@ -12,6 +12,7 @@ rendered manifests without a schema here fails the tests, so a new kind cannot s
 - CloudNativePG 1.2x (postgresql.cnpg.io/v1): Cluster
 - OT-Container-Kit redis-operator 0.2x (redis.redis.opstreelabs.in/v1beta2): RedisReplication,
   RedisSentinel
+- Prometheus Operator 0.8x (monitoring.coreos.com/v1): PodMonitor
 """
 
 from typing import Any
@@ -297,6 +298,56 @@ REDIS_SENTINEL = resource(
     }
 )
 
+# Prometheus Operator's Duration: Go-style units, largest first
+DURATION = {
+    "type": "string",
+    "pattern": r"^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?"
+    r"(([0-9]+)ms)?)$",
+}
+LABEL_SELECTOR = {
+    "type": "object",
+    "properties": {
+        "matchLabels": {"type": "object", "additionalProperties": {"type": "string"}},
+        "matchExpressions": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["key", "operator"],
+                "properties": {
+                    "key": {"type": "string"},
+                    "operator": {"enum": ["In", "NotIn", "Exists", "DoesNotExist"]},
+                    "values": {"type": "array", "items": {"type": "string"}},
+                },
+            },
+        },
+    },
+}
+POD_MONITOR = resource(
+    {
+        "type": "object",
+        "required": ["selector"],
+        "properties": {
+            "jobLabel": {"type": "string"},
+            "selector": LABEL_SELECTOR,
+            "podMetricsEndpoints": {
+                "type": "array",
+                "minItems": 1,
+                "items": {
+                    "type": "object",
+                    "required": ["port"],  # APEX names its ports; targetPort is deprecated
+                    "properties": {
+                        "port": {"type": "string", "minLength": 1},
+                        "path": {"type": "string", "pattern": "^/"},
+                        "scheme": {"enum": ["http", "https", "HTTP", "HTTPS"]},
+                        "interval": DURATION,
+                        "scrapeTimeout": DURATION,
+                    },
+                },
+            },
+        },
+    }
+)
+
 SCHEMAS: dict[tuple[str, str], Schema] = {
     ("keda.sh/v1alpha1", "ScaledObject"): SCALED_OBJECT,
     ("keda.sh/v1alpha1", "TriggerAuthentication"): TRIGGER_AUTHENTICATION,
@@ -306,4 +357,5 @@ SCHEMAS: dict[tuple[str, str], Schema] = {
     ("postgresql.cnpg.io/v1", "Cluster"): CNPG_CLUSTER,
     ("redis.redis.opstreelabs.in/v1beta2", "RedisReplication"): REDIS_REPLICATION,
     ("redis.redis.opstreelabs.in/v1beta2", "RedisSentinel"): REDIS_SENTINEL,
+    ("monitoring.coreos.com/v1", "PodMonitor"): POD_MONITOR,
 }

@@ -137,6 +137,25 @@ def test_infrastructure_matches_the_urls_and_ports() -> None:
     assert "--appendonly" in stack["redis"]["command"], "Redis with AOF persistence"
     assert urlsplit(settings.otlp_endpoint).port == 4318, "Jaeger takes OTLP over HTTP on 4318"
     published = {p.rsplit(":", 1)[-1] for spec in stack.values() for p in spec.get("ports", [])}
-    assert published == {str(settings.gateway_port), "15672", "16686", "8025"}
+    assert published == {str(settings.gateway_port), "15672", "16686", "8025", "9090", "3000"}
     # Published on loopback only, so the stack runs beside `make up`'s services.
     assert all(p.startswith("127.0.0.1:") for s in stack.values() for p in s.get("ports", []))
+
+
+def test_prometheus_scrapes_every_process_with_the_alert_rules_and_grafana_shows_them() -> None:
+    stack = compose()["services"]
+    # container path -> what is mounted there
+    mounts = {v.split(":")[1]: v.split(":")[0] for v in stack["prometheus"]["volumes"]}
+    assert mounts["/etc/prometheus/alerts.yaml"] == "./monitoring/alerts.yaml"
+    config = yaml.safe_load((DEPLOY / mounts["/etc/prometheus/prometheus.yml"]).read_text())
+    assert config["rule_files"] == ["/etc/prometheus/alerts.yaml"]
+    targets = {
+        job["job_name"]: target
+        for job in config["scrape_configs"]
+        for static in job["static_configs"]
+        for target in static["targets"]
+    }
+    expected = {s.name: f"{s.name}:{s.port}" for s in services(env_example())}
+    assert targets == expected
+    grafana = stack["grafana"]["volumes"]
+    assert "./monitoring/dashboard.json:/var/lib/grafana/dashboards/apex.json:ro" in grafana

@@ -38,6 +38,9 @@ from .model import (
     workloads,
 )
 
+MONITORING_NAMESPACE = {
+    "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "monitoring"}}
+}
 kubernetes_validate = library("kubernetes_validate", "kubernetes-validate")
 jsonschema = library("jsonschema", "jsonschema")
 
@@ -192,6 +195,30 @@ def test_probes_are_on_the_port_the_service_listens_on(overlay: str) -> None:
     assert port["targetPort"] == "http" and port["port"] == settings.gateway_port
 
 
+def test_the_pod_monitor_scrapes_every_process_on_its_metrics_port(overlay: str) -> None:
+    docs = render(overlay)
+    (monitor,) = of_kind(docs, "PodMonitor").values()
+    spec = monitor["spec"]
+    endpoints = {e["port"]: e for e in spec["podMetricsEndpoints"]}
+    assert all(e["path"] == "/metrics" for e in endpoints.values())
+    deployments = of_kind(docs, "Deployment")
+    for service in services(service_env(overlay)):
+        deployment = deployments[service.name]
+        labels = pod_labels(deployment)
+        assert spec["jobLabel"] in labels and labels[spec["jobLabel"]] == service.name
+        assert selects({"matchLabels": spec["selector"]["matchLabels"]}, labels)
+        for expression in spec["selector"].get("matchExpressions", []):
+            assert (
+                expression["operator"] == "In" and labels[expression["key"]] in expression["values"]
+            ), f"the PodMonitor does not select {service.name}"
+        (container,) = pod_spec(deployment)["containers"]
+        scraped = [p for p in container["ports"] if p["name"] in endpoints]
+        assert [p["containerPort"] for p in scraped] == [service.port], service.name
+    migrate = next(w for w in workloads(docs).values() if w["kind"] == "Job")
+    component = pod_labels(migrate).get("app.kubernetes.io/component")
+    assert all(component not in e["values"] for e in spec["selector"]["matchExpressions"])
+
+
 def test_pods_run_restricted_with_a_read_only_root(overlay: str) -> None:
     for name, workload in workloads(render(overlay)).items():
         spec = pod_spec(workload)
@@ -262,14 +289,21 @@ def test_network_policies_admit_only_what_the_services_need(overlay: str) -> Non
     )
     assert all(selects(deny[0]["spec"]["podSelector"], labels) for labels in pods.values())
 
+    side_ports = {s.port for s in services(service_env(overlay)) if s.name != GATEWAY}
     for policy in policies:
         if not policy["spec"].get("ingress"):
             continue
         selected = {
             n for n, labels in pods.items() if selects(policy["spec"]["podSelector"], labels)
         }
-        assert selected == {GATEWAY}, f"{policy['metadata']['name']} lets traffic into {selected}"
         ports = {p["port"] for rule in policy["spec"]["ingress"] for p in rule["ports"]}
+        sources = [peer for rule in policy["spec"]["ingress"] for peer in rule.get("from", [])]
+        if sources and all(peer == MONITORING_NAMESPACE for peer in sources):
+            # Prometheus, to the services' side ports only (the gateway's port is open anyway)
+            assert selected == {s.name for s in services(service_env(overlay))} - {GATEWAY}
+            assert ports == side_ports
+            continue
+        assert selected == {GATEWAY}, f"{policy['metadata']['name']} lets traffic into {selected}"
         assert ports == {settings.gateway_port}
 
     rabbitmq = next(iter(of_kind(docs, "RabbitmqCluster")))
