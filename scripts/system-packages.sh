@@ -7,10 +7,11 @@ set -euo pipefail
 
 PACKAGES=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core)
 # With --test, also what the tests need: Chromium, which opens /docs headless (tests/browser),
-# and Prometheus, whose promtool tests the alert rules (tests/deploy/test_monitoring.py).
+# Prometheus, whose promtool tests the alert rules (tests/deploy/test_monitoring.py), and jq,
+# which README's walkthrough reads answers with (tests/e2e/test_readme_walkthrough.py).
 # With --monitor, only Prometheus (`make monitor` runs its server).
 case "${1:-}" in
-  --test) PACKAGES+=(chromium prometheus) ;;
+  --test) PACKAGES+=(chromium prometheus jq) ;;
   --monitor) PACKAGES=(prometheus) ;;
 esac
 
