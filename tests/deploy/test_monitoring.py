@@ -15,7 +15,10 @@ import pytest
 import yaml
 from prometheus_client import REGISTRY
 
-from .model import DEPLOY, REPO
+from apex_contracts.tasks import TaskState
+from apex_contracts.topology import DEAD_LETTER_QUEUE
+
+from .model import DEPLOY, REPO, services
 
 MONITORING = DEPLOY / "monitoring"
 ALERTS = MONITORING / "alerts.yaml"
@@ -125,6 +128,18 @@ def test_the_alerts_name_only_metrics_the_processes_export() -> None:
     for alert, expr in alert_expressions().items():
         unknown = named_in(expr) - defined().keys() - SCRAPE_SERIES
         assert not unknown, f"{alert} queries {unknown}, which no APEX process exports"
+
+
+def test_the_queues_and_states_the_rules_and_the_dashboard_name_exist() -> None:
+    """A label value that names nothing matches nothing: the panel or alert stays silent."""
+    queues = {q for s in services({}) for q in s.queues} | {DEAD_LETTER_QUEUE}
+    states = {s.value for s in TaskState}
+    model = json.loads(DASHBOARD.read_text())
+    for expr in [*alert_expressions().values(), *dashboard_expressions(model)]:
+        for queue in re.findall(r'queue!?="([^"]+)"', expr):
+            assert queue in queues, f"no queue {queue!r} ({expr})"
+        for alternatives in re.findall(r'state=~?"([^"]+)"', expr):
+            assert set(alternatives.split("|")) <= states, f"no such task state ({expr})"
 
 
 def test_the_dashboard_is_what_its_builder_makes() -> None:

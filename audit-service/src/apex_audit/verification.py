@@ -18,8 +18,10 @@ VERIFICATIONS = Counter(
 )
 VERIFIED, BROKEN = VERIFICATIONS.labels("verified"), VERIFICATIONS.labels("broken")
 LAST_RESULT = Gauge(
-    "apex_audit_verify_last_result", "The last verification: 1 verified, 0 found a break"
+    "apex_audit_verify_last_result",
+    "The last verification: 1 verified, 0 found a break (NaN: none yet)",
 )
+LAST_RESULT.set(float("nan"))  # not 0: a process that has not verified has found no break
 LAST_AT = Gauge("apex_audit_verify_last_timestamp_seconds", "When the last verification ended")
 
 
