@@ -14,12 +14,16 @@ import aiohttp
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from apex_contracts import notifications as n
 from apex_contracts import topology as t
 from apex_runtime.broker import COMMANDS
 
-from .conftest import System
+from .conftest import System, bearer, client
 from .helpers import call, create_project, task_done
 from .test_submission import ready_project, submit
+from .test_webhooks import Receiver, delivery_tasks, final_task, receiver, register, until
+
+__all__ = ["receiver"]  # the fixture, shared with test_webhooks
 
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
 COMMANDS_QUEUE = t.PROJECT_COMMANDS_QUEUE
@@ -303,3 +307,38 @@ async def test_the_gateway_reports_whether_rabbitmq_blocks_it(system: System) ->
         text = await response.text()
     samples = {s.name: s.value for f in text_string_to_metric_families(text) for s in f.samples}
     assert samples["apex_gateway_broker_blocked"] == 0
+
+
+async def test_webhook_posts_count_deferred_then_delivered_and_a_refusal(
+    system: System, receiver: Receiver
+) -> None:
+    """A receiver answering 503 once, then 200; then one answering 404 (final)."""
+    queue = key = n.NOTIFICATION_DELIVERIES_QUEUE
+    account = bearer(system.settings, account=f"metrics-{uuid4().hex[:8]}")
+    async with client(system, account) as http, Moves(system, "notifications") as hooks:
+        status, body = await register(http, receiver.url, ["project.created"])
+        assert status == 201, body
+        webhook_id = body["result"]["webhook_id"]
+        receiver.answer = lambda call: 503 if call == 1 else 200
+        await create_project(http, "Metrics webhook")
+        [task_id] = await until(lambda: delivery_tasks(system, webhook_id))
+        assert (await final_task(system, task_id)).state == "SUCCESS"
+        await hooks.until(
+            [
+                (("apex_notifications_webhook_deliveries_total", {"outcome": "deferred"}), 1),
+                (("apex_notifications_webhook_deliveries_total", {"outcome": "delivered"}), 1),
+                (handled(queue, key, "retry"), 1),
+                (handled(queue, key, "success"), 1),
+                (transitions("webhook.deliver", "RETRY"), 1),
+                (transitions("webhook.deliver", "SUCCESS"), 1),
+            ]
+        )
+        receiver.answer = lambda call: 404
+        await create_project(http, "Metrics webhook refused")
+        await hooks.until(
+            [
+                (("apex_notifications_webhook_deliveries_total", {"outcome": "refused"}), 1),
+                (handled(queue, key, "domain_failure"), 1),
+                (transitions("webhook.deliver", "FAILURE"), 1),
+            ]
+        )
