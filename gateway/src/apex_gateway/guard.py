@@ -27,8 +27,9 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 PUBLIC_PATHS = frozenset(
     {"/health", "/ready", "/version", "/metrics", "/openapi.json", "/docs"}
-    | {"/asyncapi.yaml", "/asyncapi.json"}
+    | {"/asyncapi.yaml", "/asyncapi.json", "/console"}
 )
+PUBLIC_PREFIXES = ("/docs/", "/console/")  # pages' files; the pages' API calls carry credentials
 MUTATING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 REPLAYED_HEADERS = ("Content-Type", "Location", "ETag", "Preference-Applied")
 NOT_STORED = frozenset({409, 429})  # answers about this attempt, not about the request
@@ -218,7 +219,7 @@ def make_guard(
 
     @web.middleware
     async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
-        public = request.path in PUBLIC_PATHS or request.path.startswith("/docs/")
+        public = request.path in PUBLIC_PATHS or request.path.startswith(PUBLIC_PREFIXES)
         if public or request.method == "OPTIONS":
             return await handler(request)
         try:
