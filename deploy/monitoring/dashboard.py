@@ -97,7 +97,9 @@ def build() -> dashboard.Dashboard:
         board.with_row(dashboard.Row("Health"))
         .with_panel(single("Targets up", "none", "sum(up)"))
         .with_panel(single("Targets down", "none", "count(up == 0) or vector(0)"))
-        .with_panel(single("Dead letters", "none", 'max(apex_queue_messages{queue="apex.dead-letters"})'))
+        .with_panel(
+            single("Dead letters", "none", 'max(apex_queue_messages{queue="apex.dead-letters"})')
+        )
         .with_panel(
             single("Gateway blocked by RabbitMQ", "bool", "max(apex_gateway_broker_blocked)")
         )

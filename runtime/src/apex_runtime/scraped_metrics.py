@@ -22,7 +22,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 log = logging.getLogger(__name__)
 
 QUEUE_MESSAGES = Gauge(
-    "apex_queue_messages", "Messages ready in a queue (apex.dead-letters: the dead letters)", ["queue"]
+    "apex_queue_messages",
+    "Messages ready in a queue (apex.dead-letters: the dead letters)",
+    ["queue"],
 )
 QUEUE_CONSUMERS = Gauge("apex_queue_consumers", "Consumers of a queue", ["queue"])
 OUTBOX_BACKLOG = Gauge(
