@@ -20,13 +20,26 @@ from .deps import DEPS, Deps
 from .guard import TrustedProxies, make_guard
 from .keys import ApiKeyStore
 from .middlewares import errors_as_envelopes, measured
-from .routes import admin, audit, docs, documents, projects, signage, system, tasks, webhooks
+from .routes import (
+    admin,
+    audit,
+    console,
+    docs,
+    documents,
+    projects,
+    signage,
+    system,
+    tasks,
+    webhooks,
+)
 from .security_events import SecurityEvents
 from .waiter import TaskWaiter
 
 MAX_BODY_BYTES = 1024 * 1024
 # each: `routes` and `OPERATIONS`
-ROUTE_MODULES = (projects, tasks, audit, signage, system, docs, webhooks, documents, admin)
+ROUTE_MODULES = (
+    projects, tasks, audit, signage, system, docs, webhooks, documents, admin, console,
+)  # fmt: skip
 
 
 def create_app(settings: Settings) -> web.Application:
