@@ -3,7 +3,9 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-PACKAGES := contracts runtime gateway project-service signage-service document-service notification-service audit-service clients/python
+# The services' packages (what the image holds), then the Python SDK, installed for its tests
+SERVICE_PACKAGES := contracts runtime gateway project-service signage-service document-service notification-service audit-service
+PACKAGES := $(SERVICE_PACKAGES) clients/python
 STAMP := $(VENV)/.installed
 
 # Tests use their own database, RabbitMQ virtual host, Redis database and ports (set in

@@ -154,11 +154,11 @@ def services(env: dict[str, str]) -> tuple[Service, ...]:
 
 
 def workspace_packages() -> list[str]:
-    """The package folders the Makefile installs (PACKAGES := ...)."""
+    """The services' package folders the Makefile installs (SERVICE_PACKAGES := ...)."""
     for line in (REPO / "Makefile").read_text().splitlines():
-        if line.startswith("PACKAGES :="):
+        if line.startswith("SERVICE_PACKAGES :="):
             return line.split(":=", 1)[1].split()
-    raise AssertionError("Makefile has no PACKAGES line")
+    raise AssertionError("Makefile has no SERVICE_PACKAGES line")
 
 
 def read_env_file(path: Path) -> dict[str, str]:
