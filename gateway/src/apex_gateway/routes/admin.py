@@ -2,7 +2,6 @@
 letters, to read and to replay (`apex_runtime.dead_letter_queue`)."""
 
 import asyncio
-from typing import Any
 
 import aio_pika
 from aio_pika.abc import AbstractChannel, AbstractIncomingMessage
@@ -11,7 +10,7 @@ from redis.exceptions import RedisError
 
 from apex_contracts import operations as o
 from apex_contracts import topology as t
-from apex_runtime.dead_letter_queue import described, each_dead_letter, id_of, replay
+from apex_runtime.dead_letter_queue import Decide, described, each_dead_letter, id_of, replay
 from apex_runtime.heartbeat import statuses
 from apex_runtime.system_status import consumed_queues, queue_statuses
 
@@ -69,7 +68,8 @@ def _of_account(message: AbstractIncomingMessage, account: str) -> bool:
     return (message.headers or {}).get(t.HEADER_ACCOUNT) == account
 
 
-async def _pass(request: web.Request, decide: Any) -> int:
+async def _pass(request: web.Request, decide: Decide) -> int:
+    """One pass over the dead letters (`each_dead_letter`), one at a time in this process."""
     try:
         async with ONE_PASS:
             return await each_dead_letter(deps_of(request).settings.amqp_url, decide)
