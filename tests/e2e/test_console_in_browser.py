@@ -79,6 +79,8 @@ async def console(browser: Browser, system: System) -> AsyncIterator[Console]:
         lambda r: None if r.url.startswith(system.base_url) else tab.offsite.append(r.url),
     )
     page.on("pageerror", lambda e: tab.errors.append(str(e)))
+    # a refused script or style (the CSP), a missing file: the browser logs them as errors
+    page.on("console", lambda m: tab.errors.append(m.text) if m.type == "error" else None)
 
     async def dismiss(dialog: object) -> None:
         tab.dialogs.append(dialog.message)  # type: ignore[attr-defined]
@@ -133,6 +135,18 @@ async def test_the_pages_are_public_and_sent_with_a_strict_policy(system: System
         async with anonymous.get("/openapi.json") as response:
             paths = (await response.json())["paths"]
         assert not [p for p in paths if p.startswith("/console")]  # pages, not operations
+
+
+async def test_the_browser_refuses_inline_script_under_the_policy(console: Console) -> None:
+    """Were markup ever to reach the page, its script would not run."""
+    refused = console.page.expect_console_message(lambda m: "Content Security Policy" in m.text)
+    async with refused:
+        ran = await console.page.evaluate(
+            """() => { const s = document.createElement("script");
+                       s.textContent = "window.injected = true"; document.body.append(s);
+                       return window.injected === true; }"""
+        )
+    assert ran is False
 
 
 async def test_a_credential_the_gateway_refuses_is_not_kept(
