@@ -100,6 +100,7 @@ async def test_a_create_counts_one_success_its_transitions_a_batch_and_its_audit
         await projects.until(
             [
                 (handled(COMMANDS_QUEUE, t.PROJECT_CREATE, "success"), 1),
+                (transitions(t.PROJECT_CREATE, "PENDING"), 1),  # admitted by the gateway
                 (transitions(t.PROJECT_CREATE, "STARTED"), 1),
                 (transitions(t.PROJECT_CREATE, "SUCCESS"), 1),
                 (("apex_messages_handling_seconds_count", {
@@ -342,3 +343,17 @@ async def test_webhook_posts_count_deferred_then_delivered_and_a_refusal(
                 (transitions("webhook.deliver", "FAILURE"), 1),
             ]
         )
+
+
+async def test_a_cancel_counts_one_revoked_transition_of_the_tasks_kind(
+    http: aiohttp.ClientSession, system: System
+) -> None:
+    kind = f"metrics.cancel.{uuid4().hex[:6]}"
+    task_id = str(uuid4())
+    async with Moves(system, "projects") as moves:
+        await system.services["projects"].status.create(task_id, kind, "demo", "dev")
+        status, body, _ = await call(http, "DELETE", f"/tasks/{task_id}")
+        assert status == 200, body
+        status, _, _ = await call(http, "DELETE", f"/tasks/{task_id}")
+        assert status == 409  # refused: not a transition
+        await moves.until([(transitions(kind, "PENDING"), 1), (transitions(kind, "REVOKED"), 1)])

@@ -99,7 +99,7 @@ def build(settings: Settings) -> ServiceRuntime:
     renderer = ThreadedRenderer()
     rt.add_loop(renderer.run)
     deps = handlers.RenderDeps(uow, sessions, renderer, design, rt.status)
-    broker, tasks = rt.broker, rt.task_runner(t.DOCUMENT_EVENTS_QUEUE, kind="render_document")
+    broker, tasks = rt.broker, rt.task_runner(t.DOCUMENT_EVENTS_QUEUE)
     document_events(broker, {t.DOCUMENT_RENDERED: d.DocumentRendered})
 
     @broker.subscriber(

@@ -153,6 +153,8 @@ class Admission:
             return self._admit_locally(bucket)
         allowed, wait_ms, remaining, reset_ms, record = reply
         existing = orjson.loads(record) if record else None
+        if task is not None and allowed and existing is None:
+            task.written()  # the script wrote it: its PENDING is counted
         return _decided(allowed, wait_ms, remaining, reset_ms, existing)
 
     async def admit_read(self, bucket: str, task_id: str) -> tuple[Decision, TaskRead | None]:

@@ -2,8 +2,9 @@
 
 - `document.rendered` → email the PM (`notification-service.events`, task `email_pm`).
 - `webhook.register` / `webhook.delete` commands, the `webhook.list` query.
-- the deliveries view: `webhook.retry_delivery` / `webhook.ping` commands (one attempt each,
-  reported as the command's task), the `webhook.list_deliveries` query.
+- the deliveries view: `webhook.retry_delivery` / `webhook.ping` commands (each checked here
+  and queued as one attempt on `notification-service.webhook-deliveries`, a child task of the
+  command's), the `webhook.list_deliveries` query.
 - every event a webhook may subscribe to → one delivery job per subscribed webhook
   (`notification-service.webhooks`), each job POSTed as a task of its own
   (`notification-service.webhook-deliveries`).
@@ -92,7 +93,7 @@ def build(settings: Settings) -> ServiceRuntime:
         },
     )
 
-    emails = rt.task_runner(t.NOTIFICATION_EVENTS_QUEUE, kind="email_pm")
+    emails = rt.task_runner(t.NOTIFICATION_EVENTS_QUEUE)
 
     @broker.subscriber(
         event_queue(t.NOTIFICATION_EVENTS_QUEUE, t.DOCUMENT_RENDERED, settings), EVENTS
@@ -154,12 +155,13 @@ def build(settings: Settings) -> ServiceRuntime:
                 count=False, routing_key=event_type,
             )  # fmt: skip
 
-    posts = rt.task_runner(n.NOTIFICATION_DELIVERIES_QUEUE, kind=deliveries.DELIVERY_KIND)
+    posts = rt.task_runner(n.NOTIFICATION_DELIVERIES_QUEUE)
     delivery_queue = n.NOTIFICATION_DELIVERIES_QUEUE
 
     @broker.subscriber(work_queue(delivery_queue, delivery_queue, settings))
     async def on_delivery(job: n.DeliverWebhook, msg: RabbitMessage) -> None:
-        await posts.run(msg, lambda ctx: deliveries.deliver(job, ctx, hooks))
+        attempt = on_demand.attempt_once if job.once else deliveries.deliver
+        await posts.run(msg, lambda ctx: attempt(job, ctx, hooks))
 
     async def bind_event_types() -> None:
         """The fan-out queue hears every event type a webhook may subscribe to."""

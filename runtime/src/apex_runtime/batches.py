@@ -226,7 +226,7 @@ class BatchConsumer:
                     trace=trace.set_span_in_context(d.span),
                 )
                 return True
-        await dead_letter(raw, reason, self.status, kind=routing_key)
+        await dead_letter(raw, reason, self.status)
         d.settled = True
         d.outcome = metrics.DEAD_LETTERED
         return False
@@ -238,8 +238,6 @@ class BatchConsumer:
         moved: list[Transition] | None = await self.backlog.report(self.status.move_many, moves)
         if not moved:
             return valid
-        for d, m in zip(with_tasks, moved, strict=True):
-            metrics.count_transition(_incoming(d).routing_key, TaskState.STARTED, m.applied)
         revoked = {
             id(d)
             for d, m in zip(with_tasks, moved, strict=True)
@@ -291,16 +289,13 @@ class BatchConsumer:
             return await self.uow.batch(items, self.queue, self.work)
 
     async def _failed(self, d: _Delivery, exc: Exception) -> None:
-        incoming = _incoming(d)
-        ctx = incoming.ctx
-        kind = incoming.routing_key
-        d.outcome = await self.runner.failed(d.raw, ctx, ctx.task_id, exc, kind=kind)
+        ctx = _incoming(d).ctx
+        d.outcome = await self.runner.failed(d.raw, ctx, ctx.task_id, exc)
         d.settled = True
 
     async def _report(self, running: list[_Delivery], outcomes: list[Outcome | None]) -> None:
         """Every outcome in one script call; a parent task then waits for its children."""
         moves: list[Move] = []
-        kinds: list[str] = []  # of each move's task: its command's routing key
         parents: list[str] = []
         for d, outcome in zip(running, outcomes, strict=True):
             if isinstance(outcome, DomainError):
@@ -309,7 +304,6 @@ class BatchConsumer:
             if task_id is None or outcome is None:
                 continue
             assert d.route is not None
-            kinds.append(_incoming(d).routing_key)
             if isinstance(outcome, DomainError):
                 error = TaskError(code=outcome.code, message=outcome.message)
                 moves.append(Move(task_id, TaskState.FAILURE, error=error))
@@ -325,10 +319,7 @@ class BatchConsumer:
                 parents.append(task_id)
             else:
                 moves.append(Move(task_id, TaskState.SUCCESS, result=result, progress=100.0))
-        moved: list[Transition] | None = await self.backlog.report(self.status.move_many, moves)
-        for move, kind, transition in zip(moves, kinds, moved or (), strict=False):
-            if move.target is not TaskState.STARTED:  # a parent's own result is no transition
-                metrics.count_transition(kind, move.target, transition.applied)
+        await self.backlog.report(self.status.move_many, moves)  # counted as they apply
         for parent in parents:
             await self.backlog.report(self.status.settle, parent)
 

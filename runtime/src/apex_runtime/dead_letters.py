@@ -6,7 +6,7 @@ from aio_pika.abc import AbstractIncomingMessage
 from pamqp.commands import Basic
 
 from apex_contracts import topology as t
-from apex_contracts.tasks import ErrorCode, TaskState
+from apex_contracts.tasks import ErrorCode
 
 from . import message_metrics as metrics
 from .redis_pool import REDIS_UNAVAILABLE
@@ -23,10 +23,9 @@ async def dead_letter(
     queue: str | None = None,
     code: ErrorCode = ErrorCode.INVALID,
     task_id: str | None = None,
-    kind: str | None = None,
 ) -> None:
-    """Copy the message to `apex.dead` (headers `x-apex-error`, `x-apex-queue`) and fail its task
-    (of `kind`, by default the routing key: a command's task is of its command).
+    """Copy the message to `apex.dead` (headers `x-apex-error`, `x-apex-queue`) and fail its
+    task.
 
     The caller acks the original afterwards; the copy is confirmed first, so nothing is lost.
     """
@@ -52,8 +51,6 @@ async def dead_letter(
     task_id = task_id or raw.correlation_id
     if task_id:
         try:
-            moved = await status.fail(task_id, code, reason)
-            key = kind or str(headers[t.HEADER_ROUTING_KEY])
-            metrics.count_transition(key, TaskState.FAILURE, moved.applied)
+            await status.fail(task_id, code, reason)
         except REDIS_UNAVAILABLE:
             log.warning("could not mark task %s failed: task store unreachable", task_id)

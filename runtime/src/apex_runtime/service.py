@@ -64,11 +64,10 @@ class ServiceRuntime:
         self._queue_depths = QueueDepths(settings.amqp_url, self._measured_queues)
         self.collectors.add("queues", self._queue_depths.collect)
 
-    def task_runner(self, queue: str, kind: str | None = None) -> TaskRunner:
-        """The runner for one consumer queue, whose tasks are of `kind` (by default each
-        message's routing key); its delay queues are declared at start."""
+    def task_runner(self, queue: str) -> TaskRunner:
+        """The runner for one consumer queue; its delay queues are declared at start."""
         self._retried_queues.append(queue)
-        return TaskRunner(self.status, queue, self.settings.max_attempts, self.backlog, kind)
+        return TaskRunner(self.status, queue, self.settings.max_attempts, self.backlog)
 
     def unit_of_work(self, outbox: Table, inbox: Table) -> UnitOfWork:
         """Transactions with the service's outbox and inbox; their relay and retention run too."""

@@ -30,6 +30,7 @@ from apex_contracts.topology import (
     REDIS_TASK_PREFIX,
 )
 
+from . import message_metrics as metrics
 from .telemetry import current_trace_id
 
 # A Lua function other scripts embed (the gateway admits a command and records its task in
@@ -77,7 +78,8 @@ HISTORY_MAX = 50  # a task's history keeps its latest 50 entries (PENDING, then 
 # allowed-from (comma separated), now, ttl, channel prefix, task id, count attempt ('1'/'0'),
 # a table of field/value pairs to set (an empty value deletes the field).
 # Each applied transition is appended to the task's history as {state, at, attempt, error}
-# (the error on RETRY and FAILURE only). Returns {applied, previous state, parent id}. A task
+# (the error on RETRY and FAILURE only) when it is a step: a new state, or a new attempt.
+# Returns {applied, previous state, parent id, kind, step (1/0)}. A task
 # whose record names a `notify` channel (the gateway process that admitted it) is announced
 # there too, as "<id> <state>", and once final as "<id> <state> <JSON [hash as a flat list,
 # child ids]>", so that gateway's waiters need no subscription of their own and no read.
@@ -86,10 +88,11 @@ TRANSITION_LUA = (
     + """
 local function transition(key, target, allowed, now, ttl, prefix, task_id, count, fields)
   local current = redis.call('HGET', key, 'state')
-  if not current then return {0, '', ''} end
+  if not current then return {0, '', '', '', 0} end
   local parent = redis.call('HGET', key, 'parent_id') or ''
+  local kind = redis.call('HGET', key, 'kind') or ''
   if not string.find(',' .. allowed .. ',', ',' .. current .. ',', 1, true) then
-    return {0, current, parent}
+    return {0, current, parent, kind, 0}
   end
   redis.call('HSET', key, 'state', target, 'updated_at', now)
   for i = 1, #fields, 2 do
@@ -98,12 +101,16 @@ local function transition(key, target, allowed, now, ttl, prefix, task_id, count
   end
   if count == '1' then redis.call('HINCRBY', key, 'attempts', 1) end
   redis.call('EXPIRE', key, ttl)
-  local err = redis.call('HGET', key, 'error')
-  if not err or (target ~= 'RETRY' and target ~= 'FAILURE') then err = 'null' end
+  -- a step of its history: a new state, or a new attempt (a parent's own result is neither)
+  local step = (current ~= target or count == '1') and 1 or 0
   local history = key .. ':history'
-  redis.call('RPUSH', history, '{"state":"' .. target .. '","at":"' .. now .. '","attempt":'
-    .. (redis.call('HGET', key, 'attempts') or '0') .. ',"error":' .. err .. '}')
-  redis.call('LTRIM', history, -HISTORY_MAX, -1)
+  if step == 1 then
+    local err = redis.call('HGET', key, 'error')
+    if not err or (target ~= 'RETRY' and target ~= 'FAILURE') then err = 'null' end
+    redis.call('RPUSH', history, '{"state":"' .. target .. '","at":"' .. now .. '","attempt":'
+      .. (redis.call('HGET', key, 'attempts') or '0') .. ',"error":' .. err .. '}')
+    redis.call('LTRIM', history, -HISTORY_MAX, -1)
+  end
   redis.call('EXPIRE', history, ttl)
   redis.call('PUBLISH', prefix .. task_id, task_id)
   local notify = redis.call('HGET', key, 'notify')
@@ -116,7 +123,7 @@ local function transition(key, target, allowed, now, ttl, prefix, task_id, count
     redis.call('PUBLISH', notify, note)
   end
   if parent ~= '' then redis.call('PUBLISH', prefix .. parent, parent) end
-  return {1, current, parent}
+  return {1, current, parent, kind, step}
 end
 """
 )
@@ -164,12 +171,17 @@ SUMMARY_FIELDS = (
 
 @dataclass(frozen=True)
 class NewTask:
-    """A PENDING task ready to be written, by `StatusStore.create` or inside another script."""
+    """A PENDING task ready to be written, by `StatusStore.create` or inside another script
+    (which counts its PENDING transition once written: `written`)."""
 
     task_id: str
     key: str
     args: list[str | int]  # ARGV of CREATE_TASK_LUA: ttl, channel prefix, task id, fields
+    kind: str
     parent_id: str | None = None
+
+    def written(self) -> None:
+        metrics.count_transition(self.kind, TaskState.PENDING)
 
 
 @dataclass(frozen=True)
@@ -341,7 +353,7 @@ class StatusStore:
             first.decode(),
             *flat,
         ]
-        return NewTask(task_id, task_key(task_id), args, parent_id)
+        return NewTask(task_id, task_key(task_id), args, kind, parent_id)
 
     async def create(
         self, task_id: str, kind: str, account: str, owner: str, parent_id: str | None = None
@@ -353,7 +365,10 @@ class StatusStore:
         """Record `task` (and list it under its parent); False if the id exists."""
         family = [children_key(task.parent_id), task_key(task.parent_id)] if task.parent_id else []
         keys = [task.key, *family]
-        return bool(await self._create(keys=keys, args=task.args))
+        created = bool(await self._create(keys=keys, args=task.args))
+        if created:
+            task.written()
+        return created
 
     async def move(
         self,
@@ -389,9 +404,11 @@ class StatusStore:
 
     async def _settle_parents(self, moves: list[Move], replies: list[Any]) -> list[Transition]:
         moved = []
-        for move, (applied, previous, parent) in zip(moves, replies, strict=True):
+        for move, (applied, previous, parent, kind, step) in zip(moves, replies, strict=True):
             prev, parent_id = _text(previous), _text(parent) or None
             moved.append(Transition(bool(applied), TaskState(prev) if prev else None, parent_id))
+            if step:  # counted here, once, whoever moved it
+                metrics.count_transition(_text(kind), move.target)
             if applied and move.target in FINAL_STATES and parent_id:
                 await self.settle(parent_id)
         return moved

@@ -15,7 +15,6 @@ from apex_contracts.tasks import ErrorCode, TaskState
 
 from . import message_metrics as metrics
 from .availability import is_unavailable
-from .broker import delivered_routing_key, routing_key_of
 from .dead_letters import dead_letter
 from .errors import DomainError
 from .redis_pool import REDIS_UNAVAILABLE
@@ -66,8 +65,7 @@ class TaskRunner:
 
     A domain refusal fails the task at once; any other exception schedules a delayed retry
     (RETRY with `next_attempt_at`) until `max_attempts`, then FAILURE and `apex.dead`.
-    The tasks are of `kind` (by default each message's routing key: a command's task is of
-    its command); their transitions are counted under it (`message_metrics`).
+    The task store counts each transition under the task's kind (`message_metrics`).
     """
 
     def __init__(
@@ -76,20 +74,17 @@ class TaskRunner:
         queue: str,
         max_attempts: int,
         backlog: "ReportBacklog",
-        kind: str | None = None,
     ) -> None:
         self.status = status
         self.queue = queue
         self.max_attempts = max_attempts
         self.backlog = backlog
-        self.kind = kind
 
     async def run(self, msg: StreamMessage[Any], work: Work, *, task_id: str | None = None) -> None:
         ctx = MessageContext.of(msg)
         task_id = task_id or ctx.task_id
-        kind = self.kind or routing_key_of(msg)
         if task_id:
-            moved = await self._move(kind, TaskState.STARTED, self.status.start, task_id)
+            moved = await self.backlog.report(self.status.start, task_id)
             if moved and not moved.applied and moved.previous is TaskState.REVOKED:
                 log.info("task was cancelled; skipping", extra={"task_id": task_id})
                 metrics.note(metrics.CANCELLED)
@@ -99,12 +94,10 @@ class TaskRunner:
         except DomainError as exc:
             metrics.note(metrics.DOMAIN_FAILURE)
             if task_id:
-                await self._move(
-                    kind, TaskState.FAILURE, self.status.fail, task_id, exc.code, exc.message
-                )
+                await self.backlog.report(self.status.fail, task_id, exc.code, exc.message)
             return
         except Exception as exc:
-            await self.failed(msg.raw_message, ctx, task_id, exc, kind=kind)
+            await self.failed(msg.raw_message, ctx, task_id, exc)
             return
         if not task_id:
             return
@@ -113,16 +106,7 @@ class TaskRunner:
             await self.backlog.report(self.status.keep_running, task_id, result)
         else:
             result = outcome.model_dump(mode="json")
-            await self._move(kind, TaskState.SUCCESS, self.status.succeed, task_id, result)
-
-    async def _move(
-        self, kind: str, state: TaskState, call: Callable[..., Awaitable[Any]], *args: Any
-    ) -> Any:
-        """Report a transition; counted once it applied (a report kept for later is not)."""
-        moved = await self.backlog.report(call, *args)
-        if moved is not None:
-            metrics.count_transition(kind, state, moved.applied)
-        return moved
+            await self.backlog.report(self.status.succeed, task_id, result)
 
     async def failed(
         self,
@@ -130,12 +114,9 @@ class TaskRunner:
         ctx: MessageContext,
         task_id: str | None,
         exc: Exception,
-        *,
-        kind: str | None = None,
     ) -> str:
         """A message's handling raised: retry later, or dead-letter it when out of attempts.
         Returns the outcome (`message_metrics.RETRY` or `DEAD_LETTERED`)."""
-        kind = kind or self.kind or delivered_routing_key(raw)
         reason = f"{type(exc).__name__}: {exc}"[:500]
         if is_unavailable(exc):
             # A dependency is down, not this message's fault: wait for it without spending
@@ -143,7 +124,7 @@ class TaskRunner:
             log.warning("dependency unavailable; retrying later: %s", reason)
             next_at = await schedule_retry(raw, self.queue, 3, count=False)  # 4 s, every time
             if task_id:
-                await self._move(kind, TaskState.RETRY, self.status.retry, task_id, reason, next_at)
+                await self.backlog.report(self.status.retry, task_id, reason, next_at)
             return metrics.RETRY
         if ctx.attempt >= self.max_attempts:
             log.exception("out of attempts; dead-lettering", extra={"task_id": task_id})
@@ -154,13 +135,12 @@ class TaskRunner:
                 queue=self.queue,
                 code=ErrorCode.INTERNAL,
                 task_id=task_id,
-                kind=kind,
             )
             return metrics.DEAD_LETTERED
         log.warning("attempt %d failed; retrying", ctx.attempt, exc_info=True)
         next_at = await schedule_retry(raw, self.queue, ctx.attempt)
         if task_id:
-            await self._move(kind, TaskState.RETRY, self.status.retry, task_id, reason, next_at)
+            await self.backlog.report(self.status.retry, task_id, reason, next_at)
         return metrics.RETRY
 
 
