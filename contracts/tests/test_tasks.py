@@ -1,4 +1,4 @@
-"""The task state machine as DESIGN.md states it."""
+"""The task state machine as docs/architecture.md states it."""
 
 from apex_contracts.tasks import FINAL_STATES, TaskState, can_move
 

@@ -87,5 +87,5 @@ def _text(value: Any) -> str | None:
 
 
 def _fallback_id(message: Received) -> str:
-    """A message without `message_id` (DESIGN.md requires one) is keyed by its content."""
+    """A message without `message_id` (every publisher sets one) is keyed by its content."""
     return "sha256:" + hashlib.sha256(message.routing_key.encode() + message.body).hexdigest()

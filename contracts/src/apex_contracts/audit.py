@@ -145,7 +145,7 @@ class BrokenAt(Message):
 
 
 class AuditVerification(Message):
-    """`GET /audit/verify` (DESIGN.md): on a break, the counts describe the valid prefix."""
+    """`GET /audit/verify`: on a break, the counts describe the valid prefix."""
 
     account: str
     verified: bool

@@ -1,4 +1,4 @@
-"""The HTTP envelope every JSON response of the gateway uses (DESIGN.md, "HTTP envelope")."""
+"""The HTTP envelope every JSON response of the gateway uses (README, "Authentication, accounts, limits, idempotency")."""
 
 from typing import Any
 

@@ -1,4 +1,4 @@
-"""Task states and the transitions between them (DESIGN.md, "Task states")."""
+"""Task states and the transitions between them (docs/architecture.md, "Task states")."""
 
 from datetime import datetime
 from enum import StrEnum

@@ -1,4 +1,4 @@
-"""Every JSON answer in the envelope of DESIGN.md; errors mapped to HTTP statuses."""
+"""Every JSON answer in the envelope (contracts `envelope.py`); errors mapped to HTTP statuses."""
 
 import asyncio
 from typing import Any

@@ -1,4 +1,4 @@
-"""Typed settings read once from `APEX_*` environment variables (DESIGN.md rule 7)."""
+"""Typed settings read once from `APEX_*` environment variables (docs/architecture.md, rule 7)."""
 
 from functools import lru_cache
 from typing import Literal
