@@ -1,4 +1,5 @@
-"""The HTTP envelope every JSON response of the gateway uses (README, "Authentication, accounts, limits, idempotency")."""
+"""The HTTP envelope every JSON response of the gateway uses (README, "Authentication,
+accounts, limits, idempotency")."""
 
 from typing import Any
 

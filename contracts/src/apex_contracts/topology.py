@@ -1,4 +1,5 @@
-"""Names on the wire: exchanges, queues, routing keys, headers (docs/architecture.md, "Names on the wire")."""
+"""Names on the wire: exchanges, queues, routing keys, headers (docs/architecture.md, "Names
+on the wire")."""
 
 from typing import Final
 
