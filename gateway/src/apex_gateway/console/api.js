@@ -39,7 +39,8 @@ export async function call(method, path, { query = {}, body, credentialValue, si
   if (!given) throw new ApiError(401, [{ message: "not signed in" }]);
   const url = new URL(path, window.location.origin);
   for (const [name, value] of Object.entries(query)) {
-    for (const one of [value].flat()) if (one !== undefined && one !== null && one !== "") url.searchParams.append(name, one);
+    for (const one of [value].flat())
+      if (one !== undefined && one !== null && one !== "") url.searchParams.append(name, one);
   }
   const headers = { Accept: "application/json", ...authorization(given) };
   if (body !== undefined) headers["Content-Type"] = "application/json";
@@ -59,7 +60,8 @@ export async function call(method, path, { query = {}, body, credentialValue, si
   }
   if (!response.ok) {
     const error = new ApiError(response.status, (answer && answer.errors) || []);
-    if (response.status === 401 && credentialValue === undefined) window.dispatchEvent(new CustomEvent("apex:signed-out", { detail: error.message }));
+    if (response.status === 401 && credentialValue === undefined)
+      window.dispatchEvent(new CustomEvent("apex:signed-out", { detail: error.message }));
     throw error;
   }
   return answer ? answer.result : null;

@@ -31,7 +31,8 @@ function show() {
     return;
   }
   const { name, arg } = route();
-  for (const link of document.querySelectorAll("#nav a")) link.classList.toggle("active", link.dataset.view === name);
+  for (const link of document.querySelectorAll("#nav a"))
+    link.classList.toggle("active", link.dataset.view === name);
   if (current && current.name === name && current.view.update) {
     current.view.update(arg);
     return;
@@ -47,7 +48,11 @@ function showWho() {
   const who = describe(value);
   fill(
     $("who"),
-    el("span", { class: "who-name", title: who.roles ? `roles: ${who.roles}` : undefined }, who.label),
+    el(
+      "span",
+      { class: "who-name", title: who.roles ? `roles: ${who.roles}` : undefined },
+      who.label,
+    ),
     who.roles ? el("span", { class: "who-roles" }, who.roles) : null,
     el("button", { type: "button", class: "link", on: { click: signOut } }, "Sign out"),
   );
@@ -66,7 +71,10 @@ async function signIn(event) {
   try {
     await call("GET", "/tasks", { query: { limit: 1 }, credentialValue: value }); // any role reads it
   } catch (failed) {
-    error.textContent = failed instanceof ApiError && failed.status === 401 ? `Not accepted: ${failed.message}` : failed.message;
+    error.textContent =
+      failed instanceof ApiError && failed.status === 401
+        ? `Not accepted: ${failed.message}`
+        : failed.message;
     return;
   }
   remember(value);

@@ -13,7 +13,13 @@ export function mount(container) {
       "section",
       { class: "page" },
       el("h1", {}, "Audit log"),
-      el("p", {}, "Recomputes every entry's hash from the first and checks each signed checkpoint, for the account of this credential. A change to any entry, a removed one or a reordered one breaks the chain at that sequence."),
+      el(
+        "p",
+        {},
+        "Recomputes every entry's hash from the first and checks each signed checkpoint, " +
+          "for the account of this credential. A change to any entry, a removed one or a " +
+          "reordered one breaks the chain at that sequence.",
+      ),
       el("div", { class: "actions" }, verify),
       content,
     ),
@@ -38,7 +44,13 @@ export function mount(container) {
         "div",
         { class: `verdict ${v.verified ? "verdict-ok" : "verdict-bad"}`, id: "audit-verdict" },
         v.verified ? badge("verified", "success") : badge("broken", "failure"),
-        el("span", {}, v.verified ? ` ${v.entries} entries, chain and checkpoints intact` : ` the chain breaks at sequence ${broken ? broken.sequence : "?"}`),
+        el(
+          "span",
+          {},
+          v.verified
+            ? ` ${v.entries} entries, chain and checkpoints intact`
+            : ` the chain breaks at sequence ${broken ? broken.sequence : "?"}`,
+        ),
       ),
       fields([
         ["Account", dash(v.account)],
@@ -46,7 +58,12 @@ export function mount(container) {
         ["Head sequence", String(v.head_sequence)],
         ["Head hash", v.head_hash ? el("span", { class: "mono wrap" }, v.head_hash) : dash(null)],
         ["Checkpoints checked", dash(v.checkpoints)],
-        ["Broken at", broken ? `sequence ${broken.sequence}: ${broken.reason}${broken.detail ? ` (${broken.detail})` : ""}` : dash(null)],
+        [
+          "Broken at",
+          broken
+            ? `sequence ${broken.sequence}: ${broken.reason}${broken.detail ? ` (${broken.detail})` : ""}`
+            : dash(null),
+        ],
         ["Checked", when(new Date().toISOString())],
       ]),
     );

@@ -7,11 +7,30 @@ import { dash, el, fields, fill, json, notice, table } from "./dom.js";
 const CONFIRM_S = 5; // "Replay all" asks once more for this long
 
 export function mount(container) {
-  const queue = el("input", { type: "text", name: "queue", placeholder: "any queue", list: "queues", size: 26 });
+  const queue = el("input", {
+    type: "text",
+    name: "queue",
+    placeholder: "any queue",
+    list: "queues",
+    size: 26,
+  });
   const queues = el("datalist", { id: "queues" });
-  const reason = el("input", { type: "text", name: "reason", placeholder: "any reason (a part of it)", size: 22 });
-  const limit = el("select", { name: "limit" }, [50, 100, 500].map((n) => el("option", { value: n }, n)));
-  const replayAll = el("button", { type: "button", class: "danger", id: "replay-all" }, "Replay all");
+  const reason = el("input", {
+    type: "text",
+    name: "reason",
+    placeholder: "any reason (a part of it)",
+    size: 22,
+  });
+  const limit = el(
+    "select",
+    { name: "limit" },
+    [50, 100, 500].map((n) => el("option", { value: n }, n)),
+  );
+  const replayAll = el(
+    "button",
+    { type: "button", class: "danger", id: "replay-all" },
+    "Replay all",
+  );
   const status = el("div", { class: "status-line" });
   const outcome = el("div", { class: "outcome" });
   const rows = el("div", { class: "rows" });
@@ -25,7 +44,15 @@ export function mount(container) {
     el("button", { type: "submit" }, "Search"),
     replayAll,
   );
-  fill(container, el("div", { class: "split" }, el("section", { class: "list" }, el("h1", {}, "Dead letters"), form, outcome, status, rows), detail));
+  fill(
+    container,
+    el(
+      "div",
+      { class: "split" },
+      el("section", { class: "list" }, el("h1", {}, "Dead letters"), form, outcome, status, rows),
+      detail,
+    ),
+  );
 
   let items = [];
   let selected = null;
@@ -34,10 +61,20 @@ export function mount(container) {
   async function load() {
     fill(status, "Loading…");
     try {
-      const page = await call("GET", "/admin/dead-letters", { query: { queue: queue.value.trim(), reason: reason.value.trim(), limit: limit.value } });
+      const page = await call("GET", "/admin/dead-letters", {
+        query: { queue: queue.value.trim(), reason: reason.value.trim(), limit: limit.value },
+      });
       items = page.items;
-      fill(status, `${items.length} shown of ${page.total} dead letter${page.total === 1 ? "" : "s"}`);
-      fill(queues, [...new Set(items.map((d) => d.queue).filter(Boolean))].map((q) => el("option", { value: q })));
+      fill(
+        status,
+        `${items.length} shown of ${page.total} dead letter${page.total === 1 ? "" : "s"}`,
+      );
+      fill(
+        queues,
+        [...new Set(items.map((d) => d.queue).filter(Boolean))].map((q) =>
+          el("option", { value: q }),
+        ),
+      );
     } catch (error) {
       items = [];
       fill(status, notice("error", error.message));
@@ -51,34 +88,71 @@ export function mount(container) {
     const body = items.map((d) =>
       el(
         "tr",
-        { class: d.id === selected ? "selected" : undefined, "data-id": d.id, on: { click: () => drawDetail(d) } },
+        {
+          class: d.id === selected ? "selected" : undefined,
+          "data-id": d.id,
+          on: { click: () => drawDetail(d) },
+        },
         el("td", { class: "mono" }, dash(d.queue)),
         el("td", { class: "mono" }, d.routing_key),
         el("td", { class: "clip", title: d.reason }, d.reason),
-        el("td", { class: "mono id", title: d.task_id || "" }, d.task_id ? d.task_id.slice(0, 8) : dash(null)),
-        el("td", { class: "mono id", title: d.message_id || "" }, d.message_id ? d.message_id.slice(0, 8) : dash(null)),
+        el(
+          "td",
+          { class: "mono id", title: d.task_id || "" },
+          d.task_id ? d.task_id.slice(0, 8) : dash(null),
+        ),
+        el(
+          "td",
+          { class: "mono id", title: d.message_id || "" },
+          d.message_id ? d.message_id.slice(0, 8) : dash(null),
+        ),
       ),
     );
-    fill(rows, table(["Queue", "Routing key", "Reason", "Task", "Message"], body, "No dead letters. Nothing is waiting for an operator."));
+    fill(
+      rows,
+      table(
+        ["Queue", "Routing key", "Reason", "Task", "Message"],
+        body,
+        "No dead letters. Nothing is waiting for an operator.",
+      ),
+    );
   }
 
   function drawDetail(d) {
     selected = d ? d.id : null;
     drawRows();
     if (!d) {
-      fill(detail, el("p", { class: "empty" }, "Choose a dead letter to see its headers and body."));
+      fill(
+        detail,
+        el("p", { class: "empty" }, "Choose a dead letter to see its headers and body."),
+      );
       return;
     }
-    const replay = el("button", { type: "button", id: "replay-one", disabled: !d.queue, on: { click: () => replayOne(d) } }, "Replay");
-    const where = d.queue ? `sends it back to ${d.queue} as a first attempt` : "it names no queue to go back to";
+    const replay = el(
+      "button",
+      { type: "button", id: "replay-one", disabled: !d.queue, on: { click: () => replayOne(d) } },
+      "Replay",
+    );
+    const where = d.queue
+      ? `sends it back to ${d.queue} as a first attempt`
+      : "it names no queue to go back to";
     fill(
       detail,
-      el("div", { class: "detail-head" }, el("h2", {}, "Dead letter ", el("span", { class: "mono" }, d.id))),
+      el(
+        "div",
+        { class: "detail-head" },
+        el("h2", {}, "Dead letter ", el("span", { class: "mono" }, d.id)),
+      ),
       notice("error", d.reason),
       fields([
         ["Queue", el("span", { class: "mono" }, dash(d.queue))],
         ["Routing key", el("span", { class: "mono" }, d.routing_key)],
-        ["Task", d.task_id ? el("a", { class: "mono", href: `#tasks/${encodeURIComponent(d.task_id)}` }, d.task_id) : dash(null)],
+        [
+          "Task",
+          d.task_id
+            ? el("a", { class: "mono", href: `#tasks/${encodeURIComponent(d.task_id)}` }, d.task_id)
+            : dash(null),
+        ],
         ["Message id", el("span", { class: "mono" }, dash(d.message_id))],
         ["Account", dash(d.account)],
         ["Content type", dash(d.content_type)],
@@ -99,7 +173,19 @@ export function mount(container) {
     try {
       const answer = await call("POST", path, { body });
       const done = answer.replayed;
-      fill(outcome, notice("ok", done.length === 0 ? "Nothing to replay." : `Replayed ${done.length}: `, done.map((r, i) => [i ? ", " : "", el("span", { class: "mono" }, r.id), " → ", el("span", { class: "mono" }, r.queue)])));
+      fill(
+        outcome,
+        notice(
+          "ok",
+          done.length === 0 ? "Nothing to replay." : `Replayed ${done.length}: `,
+          done.map((r, i) => [
+            i ? ", " : "",
+            el("span", { class: "mono" }, r.id),
+            " → ",
+            el("span", { class: "mono" }, r.queue),
+          ]),
+        ),
+      );
     } catch (error) {
       fill(outcome, notice("error", `Not replayed: ${error.message}`));
     }
@@ -134,7 +220,12 @@ export function mount(container) {
 
 function headersTable(headers) {
   const rows = Object.entries(headers).map(([name, value]) =>
-    el("tr", {}, el("td", { class: "mono" }, name), el("td", { class: "mono wrap" }, typeof value === "string" ? value : JSON.stringify(value))),
+    el(
+      "tr",
+      {},
+      el("td", { class: "mono" }, name),
+      el("td", { class: "mono wrap" }, typeof value === "string" ? value : JSON.stringify(value)),
+    ),
   );
   return table(["Header", "Value"], rows, "No headers.");
 }

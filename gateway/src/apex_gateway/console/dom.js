@@ -8,9 +8,11 @@ export function el(tag, props = {}, ...children) {
     if (value === undefined || value === null || value === false) continue;
     if (name === "class") node.className = value;
     else if (name === "text") node.textContent = String(value);
-    else if (name === "on") for (const [event, f] of Object.entries(value)) node.addEventListener(event, f);
+    else if (name === "on")
+      for (const [event, f] of Object.entries(value)) node.addEventListener(event, f);
     else if (name.startsWith("on") || name === "style") throw new Error(`no ${name} attribute`);
-    else if (name in node && typeof value !== "string") node[name] = value; // checked, disabled…
+    else if (name in node && typeof value !== "string")
+      node[name] = value; // checked, disabled…
     else node.setAttribute(name, String(value));
   }
   append(node, children);
@@ -42,29 +44,48 @@ export function badge(text, kind = String(text).toLowerCase()) {
 export function when(iso) {
   if (!iso) return el("span", { class: "muted" }, "—");
   const date = new Date(iso);
-  const text = Number.isNaN(date.getTime()) ? iso : date.toISOString().slice(0, 19).replace("T", " ");
+  const text = Number.isNaN(date.getTime())
+    ? iso
+    : date.toISOString().slice(0, 19).replace("T", " ");
   return el("time", { datetime: iso, title: iso }, text);
 }
 
 export function dash(value) {
-  return value === null || value === undefined || value === "" ? el("span", { class: "muted" }, "—") : String(value);
+  return value === null || value === undefined || value === ""
+    ? el("span", { class: "muted" }, "—")
+    : String(value);
+}
+
+/** A task's progress, 0 to 100. */
+export function percent(progress) {
+  return progress === null || progress === undefined ? dash(null) : `${Math.round(progress)} %`;
 }
 
 /** A definition list from `[label, value]` pairs. */
 export function fields(pairs) {
-  return el("dl", { class: "fields" }, pairs.map(([label, value]) => [el("dt", {}, label), el("dd", {}, value)]));
+  return el(
+    "dl",
+    { class: "fields" },
+    pairs.map(([label, value]) => [el("dt", {}, label), el("dd", {}, value)]),
+  );
 }
 
 /** A table; a heading given as `[text, "num"]` is aligned with its numbers. */
 export function table(headings, rows, empty = "Nothing here.") {
   if (rows.length === 0) return el("p", { class: "empty" }, empty);
-  const head = headings.map((h) => (Array.isArray(h) ? el("th", { class: h[1] }, h[0]) : el("th", {}, h)));
+  const head = headings.map((h) =>
+    Array.isArray(h) ? el("th", { class: h[1] }, h[0]) : el("th", {}, h),
+  );
   return el("table", {}, el("thead", {}, el("tr", {}, head)), el("tbody", {}, rows));
 }
 
 /** A line that says what happened (`kind`: ok, error, info). */
 export function notice(kind, ...text) {
-  return el("p", { class: `notice notice-${kind}`, role: kind === "error" ? "alert" : "status" }, ...text);
+  return el(
+    "p",
+    { class: `notice notice-${kind}`, role: kind === "error" ? "alert" : "status" },
+    ...text,
+  );
 }
 
 export function errorText(error) {

@@ -11,7 +11,15 @@ export function mount(container) {
   const refresh = el("button", { type: "button", class: "secondary" }, "Refresh");
   const updated = el("span", { class: "muted" });
   const content = el("div", {}, el("p", { class: "muted" }, "Loading…"));
-  fill(container, el("section", { class: "page" }, el("div", { class: "page-head" }, el("h1", {}, "Health"), refresh, updated), content));
+  fill(
+    container,
+    el(
+      "section",
+      { class: "page" },
+      el("div", { class: "page-head" }, el("h1", {}, "Health"), refresh, updated),
+      content,
+    ),
+  );
 
   async function load() {
     try {
@@ -37,10 +45,22 @@ function draw(content, status) {
     el(
       "div",
       { class: "cards" },
-      card("Services ready", `${ready} / ${status.services.length}`, ready === status.services.length ? "ok" : "bad"),
+      card(
+        "Services ready",
+        `${ready} / ${status.services.length}`,
+        ready === status.services.length ? "ok" : "bad",
+      ),
       card("Messages waiting", String(waiting(status.queues)), "plain"),
-      card("Dead letters, all accounts", el("a", { href: "#dead-letters" }, dash(dead)), dead === 0 ? "ok" : "warn"),
-      card("Broker", broker.blocked ? `blocked${broker.reason ? `: ${broker.reason}` : ""}` : "accepting", broker.blocked ? "bad" : "ok"),
+      card(
+        "Dead letters, all accounts",
+        el("a", { href: "#dead-letters" }, dash(dead)),
+        dead === 0 ? "ok" : "warn",
+      ),
+      card(
+        "Broker",
+        broker.blocked ? `blocked${broker.reason ? `: ${broker.reason}` : ""}` : "accepting",
+        broker.blocked ? "bad" : "ok",
+      ),
     ),
     el(
       "div",
@@ -62,7 +82,11 @@ function services(list) {
       el("td", { class: "wrap" }, dash(s.detail)),
     ),
   );
-  return table(["Service", "Ready", ["Instances", "num"], "Detail"], rows, "No service has reported.");
+  return table(
+    ["Service", "Ready", ["Instances", "num"], "Detail"],
+    rows,
+    "No service has reported.",
+  );
 }
 
 function queues(list) {
@@ -81,9 +105,16 @@ function queues(list) {
 
 /** Messages ready in the services' queues (the dead letters have their own card). */
 function waiting(queues) {
-  return queues.filter((q) => q.name !== DEAD_LETTER_QUEUE).reduce((n, q) => n + (q.messages || 0), 0);
+  return queues
+    .filter((q) => q.name !== DEAD_LETTER_QUEUE)
+    .reduce((n, q) => n + (q.messages || 0), 0);
 }
 
 function card(label, value, kind) {
-  return el("div", { class: `card card-${kind}` }, el("div", { class: "card-label" }, label), el("div", { class: "card-value" }, value));
+  return el(
+    "div",
+    { class: `card card-${kind}` },
+    el("div", { class: "card-label" }, label),
+    el("div", { class: "card-value" }, value),
+  );
 }
