@@ -231,7 +231,7 @@ async def test_a_submission_shows_its_children_and_each_child_its_parent(
     await console.assert_clean()
 
 
-async def test_filtering_by_state_and_kind(
+async def test_filtering_by_state_kind_and_time(
     console: Console, api: aiohttp.ClientSession, system: System
 ) -> None:
     pending = await unrun(system, console.account)
@@ -240,8 +240,14 @@ async def test_filtering_by_state_and_kind(
     await page.check("#task-filters input[value=PENDING]")
     await page.fill("#task-filters input[name=kind]", "project.submit")
     await page.click("#task-filters button[type=submit]")
-    await expect(page.locator("tbody tr[data-task-id]")).to_have_count(1)
-    assert await page.locator("tbody tr[data-task-id]").get_attribute("data-task-id") == pending
+    rows = page.locator("tbody tr[data-task-id]")
+    await expect(rows).to_have_count(1)
+    assert await rows.get_attribute("data-task-id") == pending
+    await page.fill("#task-filters input[name=since]", "2099-01-01T00:00:00")  # UTC
+    await page.click("#task-filters button[type=submit]")
+    await expect(page.locator(".list .empty")).to_have_text("No task matches.")
+    await expect(page.locator(".list .status-line")).to_have_text("0 tasks")  # not a 422
+    await console.assert_clean()
 
 
 async def test_more_follows_the_next_cursor_to_the_last_page(
