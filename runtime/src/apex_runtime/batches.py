@@ -226,7 +226,7 @@ class BatchConsumer:
                     trace=trace.set_span_in_context(d.span),
                 )
                 return True
-        await dead_letter(raw, reason, self.status)
+        await dead_letter(raw, reason, self.status, queue=self.queue)  # replayable once fixed
         d.settled = True
         d.outcome = metrics.DEAD_LETTERED
         return False
