@@ -208,11 +208,16 @@ def delivery_id(event_id: str, webhook_id: UUID) -> UUID:
 
 
 class DeliverWebhook(Message):
-    """Internal job: POST one event to one webhook (its task is the message's correlation id)."""
+    """Internal job: POST one event to one webhook (its task is the message's correlation id).
+
+    `once`: the single attempt a retry or a ping asked for, never retried on its own, and
+    refused while another attempt at the delivery is in flight.
+    """
 
     model_config = example({"delivery_id": "e1c7b3a9-6d2f-4a8e-9b5c-0f3d7a1e4c62"})
 
     delivery_id: UUID
+    once: bool = False
 
 
 class DeliveryResult(Message):
@@ -229,8 +234,18 @@ class DeliveryResult(Message):
     error: TaskError | None = None
 
 
+class DeliveryAttempt(Message):
+    """The result of a retry or a ping: the delivery attempted, by a child task of its own
+    (`attempt_task_id`), whose outcome the retry's or ping's task ends with."""
+
+    webhook_id: UUID
+    delivery_id: UUID
+    event_id: str
+    attempt_task_id: str
+
+
 class RetryWebhookDelivery(Message):
-    """Command: POST a delivery's event again now, signed afresh; its task is that attempt."""
+    """Command: POST a delivery's event again now, signed afresh, in one attempt."""
 
     model_config = example(
         {
@@ -245,7 +260,7 @@ class RetryWebhookDelivery(Message):
 
 class PingWebhook(Message):
     """Command: deliver a `webhook.ping` event (id `event_id`, made by the gateway) to one
-    webhook, in one attempt; its task is that attempt."""
+    webhook, in one attempt."""
 
     model_config = example(
         {

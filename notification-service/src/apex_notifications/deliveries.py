@@ -91,17 +91,29 @@ async def fan_out(body: bytes, event_type: str, ctx: MessageContext, hooks: Hook
     elif parent and event_type in SUBMISSION_EVENTS:
         await _skip_deleted(hooks, parent, event_type, ctx)
     for delivery, task_id in pending:
-        await hooks.status.create(task_id, DELIVERY_KIND, ctx.account, owner, parent_id=parent)
-        await hooks.broker.publish(
-            n.DeliverWebhook(delivery_id=delivery).model_dump_json().encode(),
-            queue=n.NOTIFICATION_DELIVERIES_QUEUE,
-            message_id=f"{delivery}:{ctx.message_id}",
-            correlation_id=task_id,
-            headers={t.HEADER_ACCOUNT: ctx.account, t.HEADER_ACTOR: owner},
-            content_type="application/json",
-            persist=True,
-        )
+        await queue_delivery(hooks, n.DeliverWebhook(delivery_id=delivery), task_id, ctx, parent)
     return len(pending)
+
+
+async def queue_delivery(
+    hooks: Hooks, job: n.DeliverWebhook, task_id: str, ctx: MessageContext, parent: str | None
+) -> None:
+    """Create the delivery's task (a child of `parent`) and queue its job, once per message
+    that asks (a redelivered one names the same job, which runs once)."""
+    owner = ctx.actor or "notification-service"
+    await hooks.status.create(task_id, DELIVERY_KIND, ctx.account, owner, parent_id=parent)
+    await hooks.broker.publish(
+        job.model_dump_json().encode(),
+        queue=n.NOTIFICATION_DELIVERIES_QUEUE,
+        # a uuid, as every message id: the inbox of a retry's or ping's attempt keys on it
+        message_id=str(
+            uuid5(NAMESPACE_URL, f"apex:delivery-job:{job.delivery_id}:{ctx.message_id}")
+        ),
+        correlation_id=task_id,
+        headers={t.HEADER_ACCOUNT: ctx.account, t.HEADER_ACTOR: owner},
+        content_type="application/json",
+        persist=True,
+    )
 
 
 async def _plan_submission(

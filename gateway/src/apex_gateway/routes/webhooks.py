@@ -8,7 +8,7 @@ so a refused URL is a 422 here; if notification-service is slow the answer is a 
 carries the id and the secret, and the task tells how it ended.
 
 `/webhooks/{id}/deliveries` is the deliveries view: the list is a query; a retry and a ping are
-commands whose task is the one attempt they make (with `Prefer: wait`, its outcome). A path id
+commands whose task ends as the one attempt they make (with `Prefer: wait`, its outcome). A path id
 that is not a UUID is a 422 naming it; a webhook that is not the account's, or deleted, and a
 delivery of another webhook are 404, from notification-service.
 """
@@ -43,9 +43,11 @@ class DeliveryPath(WebhookPath):
     delivery_id: UUID
 
 
-class DeliveryAccepted(Accepted):
+class DeliveryAccepted(BaseModel):
     """What a retry or a ping answers at once: its task, and the delivery it attempts."""
 
+    task_id: str
+    status_url: str
     webhook_id: str
     delivery_id: str
     event_id: str | None = None  # a ping's new event
@@ -91,12 +93,12 @@ OPERATIONS = (
               "List a webhook's deliveries, newest first", "viewer", n.WebhookDeliveryPage,
               query=n.DeliveryPageQuery, errors=(404, 422, 503, 504)),
     Operation("post", "/webhooks/{webhook_id}/deliveries/{delivery_id}/retry",
-              "Attempt a delivery again now (signed afresh); the task is that attempt",
+              "Attempt a delivery again now (signed afresh); the task ends as that attempt",
               "engineer", DeliveryAccepted, success=(202, 200), errors=_ATTEMPT_ERRORS,
               headers=(PREFER, IDEMPOTENCY), command=True),
     Operation("post", "/webhooks/{webhook_id}/ping",
-              "Deliver a signed `webhook.ping` event now; the task is that attempt", "engineer",
-              DeliveryAccepted, success=(202, 200), errors=_ATTEMPT_ERRORS,
+              "Deliver a signed `webhook.ping` event now; the task ends as that attempt",
+              "engineer", DeliveryAccepted, success=(202, 200), errors=_ATTEMPT_ERRORS,
               headers=(PREFER, IDEMPOTENCY), command=True,
               links=(_retry_link("/result", 202), _retry_link("/result/result", 200))),
 )  # fmt: skip
