@@ -489,7 +489,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Attempt a delivery again now (signed afresh); the task is that attempt
+         * Attempt a delivery again now (signed afresh); the task ends as that attempt
          * @description Needs the `engineer` role (or above).
          */
         post: operations["post_webhooks_webhook_id_deliveries_delivery_id_retry"];
@@ -509,7 +509,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Deliver a signed `webhook.ping` event now; the task is that attempt
+         * Deliver a signed `webhook.ping` event now; the task ends as that attempt
          * @description Needs the `engineer` role (or above).
          */
         post: operations["post_webhooks_webhook_id_ping"];
@@ -629,7 +629,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Send every dead letter of the account (of one queue, with a body naming it) back to its queue
+         * Send every dead letter of the account (`{}`), or of one queue (`{"queue": …}`), back to its queue
          * @description Needs the `admin` role (or above).
          */
         post: operations["post_admin_dead-letters_replay"];
@@ -752,7 +752,7 @@ export interface components {
         };
         /**
          * AuditVerification
-         * @description `GET /audit/verify` (DESIGN.md): on a break, the counts describe the valid prefix.
+         * @description `GET /audit/verify`: on a break, the counts describe the valid prefix.
          */
         AuditVerification: {
             /**
@@ -1106,11 +1106,6 @@ export interface components {
             task_id: string;
             /** Status Url */
             status_url: string;
-            /**
-             * Project Id
-             * @default null
-             */
-            project_id?: string | null;
             /** Webhook Id */
             webhook_id: string;
             /** Delivery Id */

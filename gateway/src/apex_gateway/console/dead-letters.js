@@ -208,7 +208,7 @@ export function mount(container) {
       return;
     }
     disarm();
-    replay("/admin/dead-letters/replay", scope ? { queue: scope } : undefined);
+    replay("/admin/dead-letters/replay", scope ? { queue: scope } : {});
   });
   form.addEventListener("submit", (event) => {
     event.preventDefault();

@@ -31,8 +31,9 @@ OPERATIONS = (
     Operation("post", "/admin/dead-letters/{dead_letter_id}/replay", "Send one dead letter "
               "back to its queue as a first attempt", "admin", o.ReplayResult,
               errors=(404, 409, 503)),
-    Operation("post", "/admin/dead-letters/replay", "Send every dead letter of the account (of "
-              "one queue, with a body naming it) back to its queue", "admin", o.ReplayResult,
+    Operation("post", "/admin/dead-letters/replay", "Send every dead letter of the account "
+              "(`{}`), or of one queue (`{\"queue\": …}`), back to its queue", "admin",
+              o.ReplayResult,
               body=o.ReplayAll, errors=(400, 415, 422, 503)),
 )  # fmt: skip
 
@@ -127,7 +128,7 @@ async def replay_one(request: web.Request) -> web.Response:
 async def replay_all(request: web.Request) -> web.Response:
     who = principal_of(request)
     who.require("admin")
-    only = await body_as(request, o.ReplayAll) if request.body_exists else o.ReplayAll()
+    only = await body_as(request, o.ReplayAll)  # `{}`: every one of the account
     done: list[o.Replayed] = []
 
     async def chosen(message: AbstractIncomingMessage, channel: AbstractChannel) -> bool:

@@ -17,7 +17,7 @@ T = TypeVar("T", bound="AuditVerification")
 
 @_attrs_define
 class AuditVerification:
-    """`GET /audit/verify` (DESIGN.md): on a break, the counts describe the valid prefix.
+    """`GET /audit/verify`: on a break, the counts describe the valid prefix.
 
     Attributes:
         account (str):

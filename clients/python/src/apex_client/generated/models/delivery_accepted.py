@@ -20,7 +20,6 @@ class DeliveryAccepted:
         status_url (str):
         webhook_id (str):
         delivery_id (str):
-        project_id (None | str | Unset):
         event_id (None | str | Unset):
     """
 
@@ -28,7 +27,6 @@ class DeliveryAccepted:
     status_url: str
     webhook_id: str
     delivery_id: str
-    project_id: None | str | Unset = UNSET
     event_id: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -40,12 +38,6 @@ class DeliveryAccepted:
         webhook_id = self.webhook_id
 
         delivery_id = self.delivery_id
-
-        project_id: None | str | Unset
-        if isinstance(self.project_id, Unset):
-            project_id = UNSET
-        else:
-            project_id = self.project_id
 
         event_id: None | str | Unset
         if isinstance(self.event_id, Unset):
@@ -63,8 +55,6 @@ class DeliveryAccepted:
                 "delivery_id": delivery_id,
             }
         )
-        if project_id is not UNSET:
-            field_dict["project_id"] = project_id
         if event_id is not UNSET:
             field_dict["event_id"] = event_id
 
@@ -81,15 +71,6 @@ class DeliveryAccepted:
 
         delivery_id = d.pop("delivery_id")
 
-        def _parse_project_id(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        project_id = _parse_project_id(d.pop("project_id", UNSET))
-
         def _parse_event_id(data: object) -> None | str | Unset:
             if data is None:
                 return data
@@ -104,7 +85,6 @@ class DeliveryAccepted:
             status_url=status_url,
             webhook_id=webhook_id,
             delivery_id=delivery_id,
-            project_id=project_id,
             event_id=event_id,
         )
 

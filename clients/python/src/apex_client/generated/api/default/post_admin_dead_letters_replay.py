@@ -95,7 +95,7 @@ def sync_detailed(
     client: AuthenticatedClient | Client,
     body: ReplayAll,
 ) -> Response[Envelope | EnvelopeReplayResult]:
-    """Send every dead letter of the account (of one queue, with a body naming it) back to its queue
+    """Send every dead letter of the account (`{}`), or of one queue (`{"queue": …}`), back to its queue
 
      Needs the `admin` role (or above).
 
@@ -127,7 +127,7 @@ def sync(
     client: AuthenticatedClient | Client,
     body: ReplayAll,
 ) -> Envelope | EnvelopeReplayResult | None:
-    """Send every dead letter of the account (of one queue, with a body naming it) back to its queue
+    """Send every dead letter of the account (`{}`), or of one queue (`{"queue": …}`), back to its queue
 
      Needs the `admin` role (or above).
 
@@ -154,7 +154,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient | Client,
     body: ReplayAll,
 ) -> Response[Envelope | EnvelopeReplayResult]:
-    """Send every dead letter of the account (of one queue, with a body naming it) back to its queue
+    """Send every dead letter of the account (`{}`), or of one queue (`{"queue": …}`), back to its queue
 
      Needs the `admin` role (or above).
 
@@ -184,7 +184,7 @@ async def asyncio(
     client: AuthenticatedClient | Client,
     body: ReplayAll,
 ) -> Envelope | EnvelopeReplayResult | None:
-    """Send every dead letter of the account (of one queue, with a body naming it) back to its queue
+    """Send every dead letter of the account (`{}`), or of one queue (`{"queue": …}`), back to its queue
 
      Needs the `admin` role (or above).
 

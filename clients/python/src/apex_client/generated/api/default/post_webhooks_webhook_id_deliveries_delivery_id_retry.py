@@ -122,7 +122,7 @@ def sync_detailed(
     prefer: str | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
 ) -> Response[Envelope | EnvelopeDeliveryAccepted | EnvelopeTaskView]:
-    """Attempt a delivery again now (signed afresh); the task is that attempt
+    """Attempt a delivery again now (signed afresh); the task ends as that attempt
 
      Needs the `engineer` role (or above).
 
@@ -162,7 +162,7 @@ def sync(
     prefer: str | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
 ) -> Envelope | EnvelopeDeliveryAccepted | EnvelopeTaskView | None:
-    """Attempt a delivery again now (signed afresh); the task is that attempt
+    """Attempt a delivery again now (signed afresh); the task ends as that attempt
 
      Needs the `engineer` role (or above).
 
@@ -197,7 +197,7 @@ async def asyncio_detailed(
     prefer: str | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
 ) -> Response[Envelope | EnvelopeDeliveryAccepted | EnvelopeTaskView]:
-    """Attempt a delivery again now (signed afresh); the task is that attempt
+    """Attempt a delivery again now (signed afresh); the task ends as that attempt
 
      Needs the `engineer` role (or above).
 
@@ -235,7 +235,7 @@ async def asyncio(
     prefer: str | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
 ) -> Envelope | EnvelopeDeliveryAccepted | EnvelopeTaskView | None:
-    """Attempt a delivery again now (signed afresh); the task is that attempt
+    """Attempt a delivery again now (signed afresh); the task ends as that attempt
 
      Needs the `engineer` role (or above).
 

@@ -119,7 +119,7 @@ def sync_detailed(
     prefer: str | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
 ) -> Response[Envelope | EnvelopeDeliveryAccepted | EnvelopeTaskView]:
-    """Deliver a signed `webhook.ping` event now; the task is that attempt
+    """Deliver a signed `webhook.ping` event now; the task ends as that attempt
 
      Needs the `engineer` role (or above).
 
@@ -156,7 +156,7 @@ def sync(
     prefer: str | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
 ) -> Envelope | EnvelopeDeliveryAccepted | EnvelopeTaskView | None:
-    """Deliver a signed `webhook.ping` event now; the task is that attempt
+    """Deliver a signed `webhook.ping` event now; the task ends as that attempt
 
      Needs the `engineer` role (or above).
 
@@ -188,7 +188,7 @@ async def asyncio_detailed(
     prefer: str | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
 ) -> Response[Envelope | EnvelopeDeliveryAccepted | EnvelopeTaskView]:
-    """Deliver a signed `webhook.ping` event now; the task is that attempt
+    """Deliver a signed `webhook.ping` event now; the task ends as that attempt
 
      Needs the `engineer` role (or above).
 
@@ -223,7 +223,7 @@ async def asyncio(
     prefer: str | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
 ) -> Envelope | EnvelopeDeliveryAccepted | EnvelopeTaskView | None:
-    """Deliver a signed `webhook.ping` event now; the task is that attempt
+    """Deliver a signed `webhook.ping` event now; the task ends as that attempt
 
      Needs the `engineer` role (or above).
 
