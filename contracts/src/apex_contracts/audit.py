@@ -12,6 +12,7 @@ from uuid import UUID
 from pydantic import Field
 
 from .base import Message, Rfc3339, example
+from .pagination import Cursor
 
 # Names on the wire owned by audit-service (next to `topology.AUDIT_SEARCH`).
 AUDIT_EXPORT: Final = "audit.export"
@@ -50,7 +51,7 @@ class SearchAudit(Message):
     type: str | None = None  # a routing key; `security.*` matches every key under `security.`
     since: Rfc3339 | None = None
     until: Rfc3339 | None = None
-    cursor: str | None = None
+    cursor: Cursor | None = None
     limit: int = Field(default=50, ge=1, le=500)
 
 
@@ -174,7 +175,7 @@ class AuditVerification(Message):
 class ListCheckpoints(Message):
     model_config = example({"limit": 20})
 
-    cursor: str | None = None
+    cursor: Cursor | None = None
     limit: int = Field(default=100, ge=1, le=500)
 
 

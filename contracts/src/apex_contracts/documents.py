@@ -11,6 +11,7 @@ from uuid import UUID
 from pydantic import Field, StringConstraints
 
 from .base import Message, example
+from .pagination import Cursor
 
 DOCUMENT_ID_PATTERN: Final = r"^[0-9a-f]{64}$"
 PDF: Final = "application/pdf"
@@ -37,7 +38,7 @@ class DocumentPageQuery(Message):
     """The query string of `GET /projects/{id}/documents`."""
 
     limit: int = Field(default=50, ge=1, le=500)
-    cursor: str | None = None
+    cursor: Cursor | None = None
 
 
 class ListDocuments(DocumentPageQuery):

@@ -4,6 +4,15 @@ item, `[created_at, id]`, which the next page continues after (newest first)."""
 import base64
 import json
 from datetime import datetime
+from typing import Annotated
+
+from pydantic import StringConstraints
+
+# A page's cursor as a query parameter: base64url without padding, bounded (a cursor this code
+# makes is well under 200 characters; an unbounded one would make a URL the server refuses)
+Cursor = Annotated[
+    str, StringConstraints(min_length=1, max_length=500, pattern=r"^[A-Za-z0-9_-]+$")
+]
 
 
 def encode_cursor(created_at: datetime, item_id: str) -> str:

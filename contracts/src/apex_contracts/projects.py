@@ -7,6 +7,7 @@ from uuid import UUID
 from pydantic import AfterValidator, BaseModel, EmailStr, Field, StringConstraints
 
 from .base import Message, Strict, example
+from .pagination import Cursor
 from .signage import SINGLE_POLE_EXAMPLE
 
 # Example data the examples below share: one project, as `ProjectView` shows it.
@@ -167,7 +168,7 @@ class ListProjects(Message):
     status: ProjectStatus | None = None
     q: Annotated[str, StringConstraints(max_length=200)] | None = None
     limit: int = Field(default=50, ge=1, le=500)
-    cursor: str | None = None
+    cursor: Cursor | None = None
 
 
 class GetPayload(Message):

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from .base import Rfc3339
+from .pagination import Cursor
 
 
 class TaskState(StrEnum):
@@ -103,7 +104,7 @@ class TaskSearch(BaseModel):
     kind: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
     since: Rfc3339 | None = None
     limit: int = Field(default=50, ge=1, le=500)
-    cursor: str | None = None
+    cursor: Cursor | None = None
 
     def matches(self, task: TaskSummary) -> bool:
         return (not self.state or task.state in self.state) and (

@@ -51,7 +51,8 @@ SEARCH_PARAMS = (
           {"type": "string", "format": "date-time"}),
     Param("limit", False, "at most this many (1 to 500, default 50)",
           {"type": "integer", "minimum": 1, "maximum": 500}),
-    Param("cursor", False, "the `next_cursor` of the page before", {"type": "string"}),
+    Param("cursor", False, "the `next_cursor` of the page before",
+          {"type": "string", "minLength": 1, "maxLength": 500, "pattern": "^[A-Za-z0-9_-]+$"}),
 )  # fmt: skip
 
 OPERATIONS = (
