@@ -24,6 +24,9 @@ async def status_of(redis: Redis, name: str) -> ServiceStatus:
 async def redis() -> AsyncIterator[Redis]:
     client = Redis.from_url(Settings().redis_url)
     yield client
+    made = [f for f in await client.hkeys(REDIS_HEARTBEATS) if f.startswith(b"svc-")]
+    if made:  # the hash is the running system's too: leave only its own entries
+        await client.hdel(REDIS_HEARTBEATS, *made)
     await client.aclose()
 
 
