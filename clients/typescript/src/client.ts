@@ -43,4 +43,15 @@ export class ApexError extends Error {
     super(`APEX gateway answered ${status}: ${detail}`);
     this.name = "ApexError";
   }
+
+  /** From a failed call's `response.status` and `error`: the envelope, or the plain text the
+   * HTTP parser answers a request line or header over 8 KiB with (a `400`). */
+  static of(status: number, error: unknown): ApexError {
+    if (typeof error === "object" && error !== null && "errors" in error) {
+      const envelope = error as { errors?: FieldError[]; trace?: { trace_id?: string | null } };
+      return new ApexError(status, envelope.errors ?? [], envelope.trace?.trace_id ?? null);
+    }
+    const text = typeof error === "string" ? error : "";
+    return new ApexError(status, text ? [{ field: "", message: text, type: "http" }] : []);
+  }
 }

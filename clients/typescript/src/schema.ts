@@ -2492,6 +2492,16 @@ export interface operations {
                     "application/json": components["schemas"]["EnvelopeProjectPage"];
                 };
             };
+            /** @description Malformed JSON or header; or, in plain text, a request line or header over 8 KiB */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope"];
+                    "text/plain": string;
+                };
+            };
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
@@ -2592,14 +2602,14 @@ export interface operations {
                     "application/json": components["schemas"]["EnvelopeAccepted"];
                 };
             };
-            /** @description Malformed JSON or header */
+            /** @description Malformed JSON or header; or, in plain text, a request line or header over 8 KiB */
             400: {
                 headers: {
-                    traceparent: components["headers"]["Traceparent"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Envelope"];
+                    "text/plain": string;
                 };
             };
             /** @description Missing or invalid credentials */
@@ -2725,6 +2735,16 @@ export interface operations {
                     "application/json": components["schemas"]["EnvelopeProjectView"];
                 };
             };
+            /** @description Malformed JSON or header; or, in plain text, a request line or header over 8 KiB */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope"];
+                    "text/plain": string;
+                };
+            };
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
@@ -2829,14 +2849,14 @@ export interface operations {
                     "application/json": components["schemas"]["EnvelopeAccepted"];
                 };
             };
-            /** @description Malformed JSON or header */
+            /** @description Malformed JSON or header; or, in plain text, a request line or header over 8 KiB */
             400: {
                 headers: {
-                    traceparent: components["headers"]["Traceparent"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Envelope"];
+                    "text/plain": string;
                 };
             };
             /** @description Missing or invalid credentials */
@@ -3009,14 +3029,14 @@ export interface operations {
                     "application/json": components["schemas"]["EnvelopeAccepted"];
                 };
             };
-            /** @description Malformed JSON or header */
+            /** @description Malformed JSON or header; or, in plain text, a request line or header over 8 KiB */
             400: {
                 headers: {
-                    traceparent: components["headers"]["Traceparent"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Envelope"];
+                    "text/plain": string;
                 };
             };
             /** @description Missing or invalid credentials */
@@ -3122,6 +3142,16 @@ export interface operations {
                     "application/json": components["schemas"]["EnvelopePayloadView"];
                 };
             };
+            /** @description Malformed JSON or header; or, in plain text, a request line or header over 8 KiB */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope"];
+                    "text/plain": string;
+                };
+            };
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
@@ -3224,14 +3254,14 @@ export interface operations {
                     "application/json": components["schemas"]["EnvelopeAccepted"];
                 };
             };
-            /** @description Malformed JSON or header */
+            /** @description Malformed JSON or header; or, in plain text, a request line or header over 8 KiB */
             400: {
                 headers: {
-                    traceparent: components["headers"]["Traceparent"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Envelope"];
+                    "text/plain": string;
                 };
             };
             /** @description Missing or invalid credentials */
@@ -3392,14 +3422,14 @@ export interface operations {
                     "application/json": components["schemas"]["EnvelopeAccepted"];
                 };
             };
-            /** @description Malformed JSON or header */
+            /** @description Malformed JSON or header; or, in plain text, a request line or header over 8 KiB */
             400: {
                 headers: {
-                    traceparent: components["headers"]["Traceparent"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Envelope"];
+                    "text/plain": string;
                 };
             };
             /** @description Missing or invalid credentials */
@@ -3554,6 +3584,16 @@ export interface operations {
                     "application/json": components["schemas"]["EnvelopeTaskPage"];
                 };
             };
+            /** @description Malformed JSON or header; or, in plain text, a request line or header over 8 KiB */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope"];
+                    "text/plain": string;
+                };
+            };
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
@@ -3625,6 +3665,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["EnvelopeTaskHistory"];
+                };
+            };
+            /** @description Malformed JSON or header; or, in plain text, a request line or header over 8 KiB */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope"];
+                    "text/plain": string;
                 };
             };
             /** @description Missing or invalid credentials */
@@ -3701,6 +3751,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["EnvelopeTaskView"];
+                };
+            };
+            /** @description Malformed JSON or header; or, in plain text, a request line or header over 8 KiB */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope"];
+                    "text/plain": string;
                 };
             };
             /** @description Missing or invalid credentials */
@@ -3789,14 +3849,14 @@ export interface operations {
                     "application/json": components["schemas"]["EnvelopeTaskView"];
                 };
             };
-            /** @description Malformed JSON or header */
+            /** @description Malformed JSON or header; or, in plain text, a request line or header over 8 KiB */
             400: {
                 headers: {
-                    traceparent: components["headers"]["Traceparent"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Envelope"];
+                    "text/plain": string;
                 };
             };
             /** @description Missing or invalid credentials */
@@ -3898,6 +3958,16 @@ export interface operations {
                     };
                 };
             };
+            /** @description Malformed JSON or header; or, in plain text, a request line or header over 8 KiB */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope"];
+                    "text/plain": string;
+                };
+            };
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
@@ -3975,6 +4045,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["EnvelopeAuditPage"];
+                };
+            };
+            /** @description Malformed JSON or header; or, in plain text, a request line or header over 8 KiB */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope"];
+                    "text/plain": string;
                 };
             };
             /** @description Missing or invalid credentials */
@@ -4063,6 +4143,16 @@ export interface operations {
                     "application/x-ndjson": components["schemas"]["AuditRecord"][];
                 };
             };
+            /** @description Malformed JSON or header; or, in plain text, a request line or header over 8 KiB */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope"];
+                    "text/plain": string;
+                };
+            };
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
@@ -4144,6 +4234,16 @@ export interface operations {
                     "application/json": components["schemas"]["EnvelopeAuditVerification"];
                 };
             };
+            /** @description Malformed JSON or header; or, in plain text, a request line or header over 8 KiB */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope"];
+                    "text/plain": string;
+                };
+            };
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
@@ -4216,6 +4316,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["EnvelopeCheckpointPage"];
+                };
+            };
+            /** @description Malformed JSON or header; or, in plain text, a request line or header over 8 KiB */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope"];
+                    "text/plain": string;
                 };
             };
             /** @description Missing or invalid credentials */
@@ -4303,14 +4413,14 @@ export interface operations {
                     "application/json": components["schemas"]["EnvelopeCabinetsDeriveReply"];
                 };
             };
-            /** @description Malformed JSON or header */
+            /** @description Malformed JSON or header; or, in plain text, a request line or header over 8 KiB */
             400: {
                 headers: {
-                    traceparent: components["headers"]["Traceparent"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Envelope"];
+                    "text/plain": string;
                 };
             };
             /** @description Missing or invalid credentials */
@@ -4428,14 +4538,14 @@ export interface operations {
                     "application/json": components["schemas"]["EnvelopePolesOptionsReply"];
                 };
             };
-            /** @description Malformed JSON or header */
+            /** @description Malformed JSON or header; or, in plain text, a request line or header over 8 KiB */
             400: {
                 headers: {
-                    traceparent: components["headers"]["Traceparent"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Envelope"];
+                    "text/plain": string;
                 };
             };
             /** @description Missing or invalid credentials */
@@ -4553,14 +4663,14 @@ export interface operations {
                     "application/json": components["schemas"]["EnvelopeFootingSolveReply"];
                 };
             };
-            /** @description Malformed JSON or header */
+            /** @description Malformed JSON or header; or, in plain text, a request line or header over 8 KiB */
             400: {
                 headers: {
-                    traceparent: components["headers"]["Traceparent"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Envelope"];
+                    "text/plain": string;
                 };
             };
             /** @description Missing or invalid credentials */
@@ -4678,14 +4788,14 @@ export interface operations {
                     "application/json": components["schemas"]["EnvelopeConcreteYardsReply"];
                 };
             };
-            /** @description Malformed JSON or header */
+            /** @description Malformed JSON or header; or, in plain text, a request line or header over 8 KiB */
             400: {
                 headers: {
-                    traceparent: components["headers"]["Traceparent"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Envelope"];
+                    "text/plain": string;
                 };
             };
             /** @description Missing or invalid credentials */
@@ -4803,14 +4913,14 @@ export interface operations {
                     "application/json": components["schemas"]["EnvelopeSinglePoleDesignReply"];
                 };
             };
-            /** @description Malformed JSON or header */
+            /** @description Malformed JSON or header; or, in plain text, a request line or header over 8 KiB */
             400: {
                 headers: {
-                    traceparent: components["headers"]["Traceparent"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Envelope"];
+                    "text/plain": string;
                 };
             };
             /** @description Missing or invalid credentials */
@@ -4924,6 +5034,16 @@ export interface operations {
                     "application/json": components["schemas"]["Envelope"];
                 };
             };
+            /** @description Malformed JSON or header; or, in plain text, a request line or header over 8 KiB */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope"];
+                    "text/plain": string;
+                };
+            };
         };
     };
     get_ready: {
@@ -4943,6 +5063,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Envelope"];
+                };
+            };
+            /** @description Malformed JSON or header; or, in plain text, a request line or header over 8 KiB */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope"];
+                    "text/plain": string;
                 };
             };
             /** @description A dependency is unavailable (see Retry-After) */
@@ -4976,6 +5106,16 @@ export interface operations {
                     "application/json": components["schemas"]["Envelope"];
                 };
             };
+            /** @description Malformed JSON or header; or, in plain text, a request line or header over 8 KiB */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope"];
+                    "text/plain": string;
+                };
+            };
         };
     };
     get_webhooks: {
@@ -4995,6 +5135,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["EnvelopeWebhookPage"];
+                };
+            };
+            /** @description Malformed JSON or header; or, in plain text, a request line or header over 8 KiB */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope"];
+                    "text/plain": string;
                 };
             };
             /** @description Missing or invalid credentials */
@@ -5087,14 +5237,14 @@ export interface operations {
                     "application/json": components["schemas"]["EnvelopeWebhookCreated"];
                 };
             };
-            /** @description Malformed JSON or header */
+            /** @description Malformed JSON or header; or, in plain text, a request line or header over 8 KiB */
             400: {
                 headers: {
-                    traceparent: components["headers"]["Traceparent"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Envelope"];
+                    "text/plain": string;
                 };
             };
             /** @description Missing or invalid credentials */
@@ -5235,14 +5385,14 @@ export interface operations {
                     "application/json": components["schemas"]["EnvelopeAccepted"];
                 };
             };
-            /** @description Malformed JSON or header */
+            /** @description Malformed JSON or header; or, in plain text, a request line or header over 8 KiB */
             400: {
                 headers: {
-                    traceparent: components["headers"]["Traceparent"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Envelope"];
+                    "text/plain": string;
                 };
             };
             /** @description Missing or invalid credentials */
@@ -5350,6 +5500,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["EnvelopeWebhookDeliveryPage"];
+                };
+            };
+            /** @description Malformed JSON or header; or, in plain text, a request line or header over 8 KiB */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope"];
+                    "text/plain": string;
                 };
             };
             /** @description Missing or invalid credentials */
@@ -5461,14 +5621,14 @@ export interface operations {
                     "application/json": components["schemas"]["EnvelopeDeliveryAccepted"];
                 };
             };
-            /** @description Malformed JSON or header */
+            /** @description Malformed JSON or header; or, in plain text, a request line or header over 8 KiB */
             400: {
                 headers: {
-                    traceparent: components["headers"]["Traceparent"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Envelope"];
+                    "text/plain": string;
                 };
             };
             /** @description Missing or invalid credentials */
@@ -5589,14 +5749,14 @@ export interface operations {
                     "application/json": components["schemas"]["EnvelopeDeliveryAccepted"];
                 };
             };
-            /** @description Malformed JSON or header */
+            /** @description Malformed JSON or header; or, in plain text, a request line or header over 8 KiB */
             400: {
                 headers: {
-                    traceparent: components["headers"]["Traceparent"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Envelope"];
+                    "text/plain": string;
                 };
             };
             /** @description Missing or invalid credentials */
@@ -5702,6 +5862,16 @@ export interface operations {
                     "application/pdf": string;
                 };
             };
+            /** @description Malformed JSON or header; or, in plain text, a request line or header over 8 KiB */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope"];
+                    "text/plain": string;
+                };
+            };
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
@@ -5786,6 +5956,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["EnvelopeDocumentPage"];
+                };
+            };
+            /** @description Malformed JSON or header; or, in plain text, a request line or header over 8 KiB */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope"];
+                    "text/plain": string;
                 };
             };
             /** @description Missing or invalid credentials */
@@ -5879,6 +6059,16 @@ export interface operations {
                     "application/json": components["schemas"]["EnvelopeSystemStatus"];
                 };
             };
+            /** @description Malformed JSON or header; or, in plain text, a request line or header over 8 KiB */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope"];
+                    "text/plain": string;
+                };
+            };
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
@@ -5942,6 +6132,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["EnvelopeDeadLetterPage"];
+                };
+            };
+            /** @description Malformed JSON or header; or, in plain text, a request line or header over 8 KiB */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope"];
+                    "text/plain": string;
                 };
             };
             /** @description Missing or invalid credentials */
@@ -6015,6 +6215,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["EnvelopeReplayResult"];
+                };
+            };
+            /** @description Malformed JSON or header; or, in plain text, a request line or header over 8 KiB */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope"];
+                    "text/plain": string;
                 };
             };
             /** @description Missing or invalid credentials */
@@ -6102,14 +6312,14 @@ export interface operations {
                     "application/json": components["schemas"]["EnvelopeReplayResult"];
                 };
             };
-            /** @description Malformed JSON or header */
+            /** @description Malformed JSON or header; or, in plain text, a request line or header over 8 KiB */
             400: {
                 headers: {
-                    traceparent: components["headers"]["Traceparent"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Envelope"];
+                    "text/plain": string;
                 };
             };
             /** @description Missing or invalid credentials */

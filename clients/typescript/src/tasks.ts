@@ -55,10 +55,10 @@ export async function waitForTask(
       const pause = Math.min(Number.isFinite(retryAfter) ? retryAfter : 1, Math.max(0, remaining));
       await sleep(pause * 1000, options.signal);
     } else {
-      throw new ApexError(response.status, error?.errors ?? [], error?.trace.trace_id ?? null);
+      throw ApexError.of(response.status, error);
     }
     if (Date.now() >= deadline) {
-      throw last ? new TaskTimeoutError(last) : new ApexError(response.status, error?.errors ?? []);
+      throw last ? new TaskTimeoutError(last) : ApexError.of(response.status, error);
     }
   }
 }

@@ -94,7 +94,7 @@ REASONS = {
     200: "OK",
     201: "Created",
     202: "Accepted: the task was recorded and the command confirmed",
-    400: "Malformed JSON or header",
+    400: "Malformed JSON or header; or, in plain text, a request line or header over 8 KiB",
     401: "Missing or invalid credentials",
     403: "The principal lacks the role",
     404: "Not found (or another account's)",
@@ -224,9 +224,14 @@ def _sse_event(name: str, data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+PARSER_REFUSAL = {"text/plain": {"schema": {"type": "string"}}}
+
+
 def _responses(op: Operation, result: dict[str, Any] | None) -> dict[str, Any]:
     result_name = _ref_name(result) if result else ""
-    codes = {*op.success, *op.errors}
+    # 400 on every operation: HTTP's parser refuses a request line or header over 8 KiB
+    # before the gateway sees it, in plain text and without a trace (`PARSER_REFUSAL`)
+    codes = {*op.success, *op.errors, 400}
     if IDEMPOTENCY in op.headers:
         codes |= {400, 409, 422}  # a malformed key, one in flight, one used for another request
     if op.role is not None:
@@ -250,11 +255,11 @@ def _responses(op: Operation, result: dict[str, Any] | None) -> dict[str, Any]:
             binary = not op.media_type.startswith("text/")  # e.g. application/pdf
             schema = {"type": "string", "format": "binary"} if binary else {"type": "string"}
             content = {op.media_type: {"schema": schema}}
-        responses[str(code)] = {
-            "description": description,
-            "content": content,
-            "headers": {"traceparent": {"$ref": "#/components/headers/Traceparent"}},
-        }
+        headers = {"traceparent": {"$ref": "#/components/headers/Traceparent"}}
+        if code == 400:
+            content = {**content, **PARSER_REFUSAL}
+            headers = {}  # the parser's refusal carries none
+        responses[str(code)] = {"description": description, "content": content, "headers": headers}
     return responses
 
 

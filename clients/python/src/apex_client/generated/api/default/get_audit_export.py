@@ -56,6 +56,11 @@ def _get_kwargs(
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> Envelope | None:
+    if response.status_code == 400:
+        response_400 = Envelope.from_dict(response.json())
+
+        return response_400
+
     if response.status_code == 401:
         response_401 = Envelope.from_dict(response.json())
 
