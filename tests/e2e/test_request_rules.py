@@ -200,3 +200,20 @@ async def test_a_name_is_bounded_as_sent_and_stored_trimmed(own: aiohttp.ClientS
     project_id = await create_project(own, name="  Main St pylon  ")
     status, project, _ = await call(own, "GET", f"/projects/{project_id}")
     assert status == 200 and project["result"]["name"] == "Main St pylon", project
+
+
+async def test_a_control_character_is_a_name_not_a_space(own: aiohttp.ClientSession) -> None:
+    """U+001F is not a space to the document's `\\S` (Unicode White_Space), so it is a name,
+    kept as sent; Python's `str.strip` would have emptied it after the check (schemathesis
+    seed 20261201 found the 500), and U+3000, which is a space, is refused."""
+    status, envelope, _ = await call(
+        own, "POST", "/projects", json={"name": " \x1f ", "customer": "\x1f"}, headers=WAIT
+    )
+    assert status == 201, envelope
+    project_id = envelope["result"]["result"]["project_id"]
+    status, project, _ = await call(own, "GET", f"/projects/{project_id}")
+    assert (project["result"]["name"], project["result"]["customer"]) == ("\x1f", "\x1f")
+    status, envelope, _ = await call(
+        own, "POST", "/projects", json={"name": "\u3000", "customer": "B"}, headers=WAIT
+    )
+    assert status == 422 and envelope["errors"][0]["field"] == "name", envelope

@@ -37,8 +37,21 @@ def _project_example(**changes: Any) -> dict[str, Any]:
 
 # The bounds hold for the text as sent (as the documents state them): stripping before the
 # length check let 201 characters with a leading space through a documented maxLength of 200.
+# Trimmed of what the pattern's `\S` calls space (Unicode White_Space), no more: `str.strip`
+# also takes control characters like U+001F, which `\S` lets through, so a name of one of them
+# passed the pattern and was empty after it (a 500 when the command was built).
+WHITE_SPACE = (
+    "\t\n\x0b\x0c\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007"
+    "\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+
+
+def _trimmed(value: str) -> str:
+    return value.strip(WHITE_SPACE)
+
+
 Name = Annotated[
-    str, StringConstraints(min_length=1, max_length=200, pattern=r"\S"), AfterValidator(str.strip)
+    str, StringConstraints(min_length=1, max_length=200, pattern=r"\S"), AfterValidator(_trimmed)
 ]
 Notes = Annotated[str, StringConstraints(max_length=10_000)]
 ProjectStatus = Literal["draft", "submitted", "changes_requested", "approved", "deleted"]
