@@ -8,7 +8,7 @@ import pytest
 from prometheus_client import REGISTRY
 
 from apex_contracts.queries import QueryReply
-from apex_contracts.tasks import ErrorCode, TaskState
+from apex_contracts.tasks import ErrorCode
 from apex_runtime import message_metrics as metrics
 from apex_runtime.scraped_metrics import ScrapeCollectors
 
@@ -37,14 +37,6 @@ def test_a_meter_is_made_once_and_counts_each_delivery_with_its_duration() -> No
     assert sample("apex_messages_handled_total", **labels, outcome="success") == 0  # exported
     assert sample("apex_messages_handling_seconds_count", **labels) == 3  # not the uncounted one
     assert sample("apex_messages_handling_seconds_sum", **labels) == pytest.approx(0.6)
-
-
-def test_only_applied_transitions_are_counted() -> None:
-    kind = f"test.{uuid4().hex[:6]}"
-    metrics.count_transition(kind, TaskState.STARTED)
-    metrics.count_transition(kind, TaskState.SUCCESS, applied=False)  # a late report, refused
-    assert sample("apex_tasks_transitions_total", kind=kind, state="STARTED") == 1
-    assert sample("apex_tasks_transitions_total", kind=kind, state="SUCCESS") == 0
 
 
 def test_the_outcome_is_noted_only_while_a_delivery_is_handled() -> None:

@@ -323,3 +323,25 @@ async def test_history_keeps_the_latest_fifty_entries(store: StatusStore) -> Non
     history = await store.history(task_id)
     assert len(history) == 50
     assert history[-1].state is TaskState.RETRY and history[-1].attempt == 30
+
+
+async def test_the_store_counts_each_step_once_and_no_refused_or_repeated_move(
+    store: StatusStore,
+) -> None:
+    from prometheus_client import REGISTRY
+
+    def counted(state: str) -> float:
+        labels = {"kind": kind, "state": state}
+        return REGISTRY.get_sample_value("apex_tasks_transitions_total", labels) or 0.0
+
+    kind, task_id = f"test.{uuid4().hex[:6]}", str(uuid4())
+    await store.create(task_id, kind, "a", "u")
+    assert not await store.create(task_id, kind, "a", "u")  # exists: not written, not counted
+    await store.start(task_id)
+    await store.keep_running(task_id, {"partial": True})  # a parent's own result: no step
+    await store.succeed(task_id, {"ok": True})
+    await store.fail(task_id, ErrorCode.INTERNAL, "a late report")  # refused: final
+    assert [counted(s) for s in ("PENDING", "STARTED", "SUCCESS", "FAILURE")] == [1, 1, 1, 0]
+    assert [h.state for h in await store.history(task_id)] == [
+        TaskState.PENDING, TaskState.STARTED, TaskState.SUCCESS,
+    ]  # fmt: skip

@@ -5,7 +5,10 @@ import asyncio
 import sys
 from uuid import uuid4
 
+import aio_pika
 import aiohttp
+import pytest
+from aio_pika.message import IncomingMessage
 
 from apex_contracts import topology as t
 
@@ -152,3 +155,34 @@ async def test_apex_status_prints_the_same_in_one_table(http: aiohttp.ClientSess
     assert rows[t.PROJECT_COMMANDS_QUEUE][1] == "1", text  # its consumer
     assert f"dead letters: {dead}" in text
     assert process.returncode == (0 if dead == 0 else 1), text
+
+
+async def test_a_replay_confirmed_before_rabbitmq_fails_is_answered_as_done(
+    http: aiohttp.ClientSession,
+    fragile: Flaky,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The copy is confirmed, then removing the dead letter fails: the answer is not a 503
+    (the replay took effect), it says the dead letter may be listed again, and it is."""
+    await parked(fragile, "late")
+
+    async def now_works(call: int) -> Echo:
+        return Echo(value="recovered")
+
+    fragile.behaviour = now_works
+    status, body, _ = await call(http, "GET", f"/admin/dead-letters?queue={fragile.queue}")
+    (letter,) = body["result"]["items"]
+
+    async def broken_ack(self: IncomingMessage, multiple: bool = False) -> None:
+        raise aio_pika.exceptions.ChannelInvalidStateError("the channel went away")
+
+    monkeypatch.setattr(IncomingMessage, "ack", broken_ack)
+    status, body, _ = await call(http, "POST", f"/admin/dead-letters/{letter['id']}/replay")
+    monkeypatch.undo()
+    assert status == 200, body
+    assert body["result"]["replayed"] == [{"id": letter["id"], "queue": fragile.queue}]
+    assert "listed again" in body["assumptions"][0]
+    await until(lambda: fragile.successes)
+    assert fragile.successes == ["late"]  # the replay ran
+    status, body, _ = await call(http, "GET", f"/admin/dead-letters?queue={fragile.queue}")
+    assert [item["id"] for item in body["result"]["items"]] == [letter["id"]]  # as said

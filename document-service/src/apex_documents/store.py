@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -15,6 +13,8 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from apex_contracts import documents as d
+from apex_contracts import pagination
+from apex_contracts.pagination import encode_cursor
 from apex_runtime.errors import Invalid
 
 from .tables import BLOBS, DOCUMENTS
@@ -168,16 +168,9 @@ async def page_of_project(
     return d.DocumentPage(items=items, next_cursor=next_cursor)
 
 
-def encode_cursor(created_at: datetime, document_id: str) -> str:
-    raw = json.dumps([created_at.isoformat(), document_id]).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
 def decode_cursor(cursor: str) -> tuple[datetime, str]:
     """The keyset position a cursor names; a damaged cursor is an `invalid` error."""
     try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        created_at, document_id = json.loads(base64.urlsafe_b64decode(padded))
-        return datetime.fromisoformat(created_at), str(document_id)
-    except (ValueError, TypeError) as exc:
+        return pagination.decode_cursor(cursor)
+    except ValueError as exc:
         raise Invalid("cursor is not one this service issued") from exc

@@ -1,12 +1,12 @@
 """Project rules with no I/O: versions, cursors, payload fingerprints."""
 
-import base64
 import hashlib
 import json
 from datetime import datetime
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
+from apex_contracts import pagination
 from apex_runtime.errors import Invalid, VersionConflict
 
 EDITABLE_STATUSES = frozenset({"draft", "changes_requested"})
@@ -49,17 +49,15 @@ def fingerprint(value: Any) -> str:
 
 
 def encode_cursor(created_at: datetime, project_id: UUID) -> str:
-    raw = json.dumps([created_at.isoformat(), str(project_id)]).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return pagination.encode_cursor(created_at, str(project_id))
 
 
 def decode_cursor(cursor: str) -> tuple[datetime, UUID]:
     """The keyset position a cursor names; a damaged cursor is an `invalid` error."""
     try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        created_at, project_id = json.loads(base64.urlsafe_b64decode(padded))
-        return datetime.fromisoformat(created_at), UUID(project_id)
-    except (ValueError, TypeError) as exc:
+        created_at, project_id = pagination.decode_cursor(cursor)
+        return created_at, UUID(project_id)
+    except ValueError as exc:
         raise Invalid("cursor is not one this service issued") from exc
 
 

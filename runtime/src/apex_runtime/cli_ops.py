@@ -7,7 +7,6 @@ import sys
 from datetime import UTC, datetime, timedelta
 
 from aio_pika.abc import AbstractChannel, AbstractIncomingMessage
-from aio_pika.exceptions import AMQPError
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
@@ -15,6 +14,7 @@ from apex_contracts import topology as t
 from apex_contracts.operations import QueueStatus, ServiceStatus
 from apex_contracts.tasks import TaskState
 
+from .amqp_client import BROKER_ERRORS
 from .dead_letter_queue import each_dead_letter, reason_of, replay, target_queue
 from .heartbeat import statuses
 from .settings import get_settings
@@ -93,7 +93,7 @@ def cmd_status(_: argparse.Namespace) -> int:
 
     try:
         services, queues = asyncio.run(read())
-    except (OSError, AMQPError, RedisError) as exc:
+    except (*BROKER_ERRORS, OSError, RedisError) as exc:
         print(f"cannot read the status: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 2
     print(f"{'SERVICE':<24}{'READY':<7}{'INSTANCES':<11}DETAIL")

@@ -84,10 +84,8 @@ def meter(queue: str, routing_key: str) -> Meter:
 _transitions: dict[tuple[str, TaskState], Any] = {}
 
 
-def count_transition(kind: str, state: TaskState, applied: bool = True) -> None:
-    """One applied move of a task of `kind` to `state`."""
-    if not applied:
-        return
+def count_transition(kind: str, state: TaskState) -> None:
+    """One step of a task of `kind` to `state` (the task store counts each, once)."""
     child = _transitions.get((kind, state))
     if child is None:
         child = _transitions[(kind, state)] = TRANSITIONS.labels(kind, state.value)

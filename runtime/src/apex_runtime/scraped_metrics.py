@@ -13,11 +13,12 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 
 import aio_pika
-from aio_pika.abc import AbstractRobustChannel, AbstractRobustConnection
-from aiormq.abc import AbstractChannel
+from aio_pika.abc import AbstractRobustConnection
 from prometheus_client import Counter, Gauge
 from sqlalchemy import Table, func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
+
+from .system_status import statuses_on
 
 log = logging.getLogger(__name__)
 
@@ -69,38 +70,31 @@ class ScrapeCollectors:
 
 
 class QueueDepths:
-    """Ready messages and consumers of named queues, by passive declares on a connection of
-    its own (opened at the first scrape, closed with the service)."""
+    """Ready messages and consumers of named queues (`system_status.statuses_on`), on a
+    connection of its own (opened at the first scrape, closed with the service)."""
 
     def __init__(self, amqp_url: str, queues: Callable[[], Sequence[str]]) -> None:
         self.amqp_url = amqp_url
         self.queues = queues
         self._connection: AbstractRobustConnection | None = None
-        self._channel: AbstractRobustChannel | None = None
         self._opening = asyncio.Lock()
 
     async def collect(self) -> None:
-        channel = await self._open()
-        try:
-            for queue in self.queues():
-                declared = await channel.queue_declare(queue, passive=True)
-                QUEUE_MESSAGES.labels(queue).set(declared.message_count or 0)
-                QUEUE_CONSUMERS.labels(queue).set(declared.consumer_count or 0)
-        except Exception:  # a queue missing closes the channel: open afresh next time
-            await self.close()
-            raise
+        for queue in await statuses_on(await self._open(), self.queues()):
+            if queue.messages is not None and queue.consumers is not None:
+                QUEUE_MESSAGES.labels(queue.name).set(queue.messages)
+                QUEUE_CONSUMERS.labels(queue.name).set(queue.consumers)
 
-    async def _open(self) -> AbstractChannel:
+    async def _open(self) -> AbstractRobustConnection:
         async with self._opening:
-            if self._channel is None:
+            if self._connection is None:
                 self._connection = await aio_pika.connect_robust(
                     self.amqp_url, reconnect_interval=1.0
                 )
-                self._channel = await self._connection.channel()
-            return await self._channel.get_underlay_channel()
+            return self._connection
 
     async def close(self) -> None:
-        connection, self._connection, self._channel = self._connection, None, None
+        connection, self._connection = self._connection, None
         if connection is not None:
             with contextlib.suppress(Exception):
                 await connection.close()

@@ -498,10 +498,11 @@ class StatusStore:
             if not ids:
                 return found, None
             rows = await self._summaries([task_id for task_id, _ in ids])
+            expired = [task_id for (task_id, _), row in zip(ids, rows, strict=True) if not row]
+            if expired:  # their index entries go too
+                await self.redis.zrem(index, *expired)
             for (task_id, score), row in zip(ids, rows, strict=True):
-                if row is None:  # expired: its index entry goes too
-                    await self.redis.zrem(index, task_id)
-                elif query.matches(row):
+                if row is not None and query.matches(row):
                     if len(found) == query.limit:  # one more exists: the page ends before it
                         return found, (found[-1].created_at, found[-1].task_id)
                     found.append(row)

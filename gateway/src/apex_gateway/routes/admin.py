@@ -3,14 +3,21 @@ letters, to read and to replay (`apex_runtime.dead_letter_queue`)."""
 
 import asyncio
 
-import aio_pika
 from aio_pika.abc import AbstractChannel, AbstractIncomingMessage
 from aiohttp import web
 from redis.exceptions import RedisError
 
 from apex_contracts import operations as o
 from apex_contracts import topology as t
-from apex_runtime.dead_letter_queue import Decide, described, each_dead_letter, id_of, replay
+from apex_runtime.amqp_client import BROKER_ERRORS
+from apex_runtime.dead_letter_queue import (
+    Decide,
+    described,
+    each_dead_letter,
+    id_of,
+    replay,
+    target_queue,
+)
 from apex_runtime.heartbeat import statuses
 from apex_runtime.system_status import consumed_queues, queue_statuses
 
@@ -37,6 +44,7 @@ OPERATIONS = (
               body=o.ReplayAll, errors=(400, 415, 422, 503)),
 )  # fmt: skip
 
+BROKER_FAILED = (*BROKER_ERRORS, OSError)  # unreachable, refused, a channel gone, a timeout
 ONE_PASS = asyncio.Lock()  # this process's passes over the dead letters go one at a time
 
 
@@ -50,7 +58,7 @@ async def system_status(request: web.Request) -> web.Response:
         raise task_store_unavailable() from exc
     try:
         queues = await queue_statuses(deps.settings.amqp_url, consumed_queues())
-    except (OSError, aio_pika.exceptions.AMQPError) as exc:
+    except BROKER_FAILED as exc:
         raise ApiError(503, f"RabbitMQ is unreachable: {exc}", type="unavailable") from exc
     stopped = deps.broker.stopped()
     dead = next(q.messages for q in queues if q.name == t.DEAD_LETTER_QUEUE)
@@ -69,13 +77,25 @@ def _of_account(message: AbstractIncomingMessage, account: str) -> bool:
     return (message.headers or {}).get(t.HEADER_ACCOUNT) == account
 
 
-async def _pass(request: web.Request, decide: Decide) -> int:
-    """One pass over the dead letters (`each_dead_letter`), one at a time in this process."""
+async def _pass(
+    request: web.Request, decide: Decide, replayed: list[o.Replayed] | None = None
+) -> list[str]:
+    """One pass over the dead letters (`each_dead_letter`), one at a time in this process.
+
+    RabbitMQ failing mid-pass is a 503 only while nothing was replayed: a copy it confirmed is
+    on its way whatever happens next, so the answer says so, and that its dead letter may stay
+    (not acknowledged, it goes back to the queue and is listed again)."""
     try:
         async with ONE_PASS:
-            return await each_dead_letter(deps_of(request).settings.amqp_url, decide)
-    except (OSError, aio_pika.exceptions.AMQPError) as exc:
-        raise ApiError(503, f"RabbitMQ is unreachable: {exc}", type="unavailable") from exc
+            await each_dead_letter(deps_of(request).settings.amqp_url, decide)
+    except BROKER_FAILED as exc:
+        if not replayed:
+            raise ApiError(503, f"RabbitMQ is unreachable: {exc}", type="unavailable") from exc
+        return [
+            f"RabbitMQ failed after {len(replayed)} replayed copies were confirmed ({exc}): they"
+            " will be handled, and their dead letters may be listed again"
+        ]
+    return []
 
 
 @routes.get("/admin/dead-letters")
@@ -116,12 +136,12 @@ async def replay_one(request: web.Request) -> web.Response:
             done.append(replayed)
         return replayed is not None
 
-    await _pass(request, chosen)
+    notes = await _pass(request, chosen, done)
     if unknown_origin:
         raise ApiError(409, f"dead letter {wanted} names no queue to go back to", type="conflict")
     if not done:
         raise ApiError(404, f"dead letter {wanted} not found", type="not_found")
-    return respond(o.ReplayResult(replayed=done).model_dump(mode="json"))
+    return respond(o.ReplayResult(replayed=done).model_dump(mode="json"), assumptions=notes)
 
 
 @routes.post("/admin/dead-letters/replay")
@@ -134,13 +154,12 @@ async def replay_all(request: web.Request) -> web.Response:
     async def chosen(message: AbstractIncomingMessage, channel: AbstractChannel) -> bool:
         if not _of_account(message, who.account):
             return False
-        letter = described(message)
-        if only.queue is not None and letter.queue != only.queue:
+        if only.queue is not None and target_queue(message) != only.queue:
             return False
         replayed = await replay(message, channel)
         if replayed is not None:
             done.append(replayed)
         return replayed is not None
 
-    await _pass(request, chosen)
-    return respond(o.ReplayResult(replayed=done).model_dump(mode="json"))
+    notes = await _pass(request, chosen, done)
+    return respond(o.ReplayResult(replayed=done).model_dump(mode="json"), assumptions=notes)
