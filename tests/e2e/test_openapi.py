@@ -1,6 +1,7 @@
 """OpenAPI 3.1 at /openapi.json, an offline /docs page, schemathesis against the live gateway."""
 
 import asyncio
+import logging
 import os
 import random
 import re
@@ -83,7 +84,9 @@ HOOKS = "tests.e2e.schemathesis_hooks"  # reads NDJSON, so /audit/export is chec
 
 @pytest.mark.slow
 @pytest.mark.parametrize("seed", [*FIXED_SEEDS, NEW_SEED])
-async def test_schemathesis_finds_nothing_in_any_phase(system: System, seed: int) -> None:
+async def test_schemathesis_finds_nothing_in_any_phase(
+    system: System, seed: int, caplog: pytest.LogCaptureFixture
+) -> None:
     token = bearer(system.settings)["Authorization"]
     report = Path(f"var/schemathesis-{seed}.xml")
     print(f"schemathesis seed {seed} (replay: APEX_SCHEMATHESIS_SEED={seed})")
@@ -113,7 +116,10 @@ async def test_schemathesis_finds_nothing_in_any_phase(system: System, seed: int
     )
     output, _ = await asyncio.wait_for(process.communicate(), 900)
     text = output.decode(errors="replace")
-    assert process.returncode == 0, f"seed {seed}\n" + text[-8000:]
+    # a 500 is the gateway's or a service's logged exception: name it beside the report
+    form = logging.Formatter("%(name)s: %(message)s")
+    logged = "\n".join(form.format(r) for r in caplog.records if r.levelno >= logging.ERROR)
+    assert process.returncode == 0, f"seed {seed}; logged errors:\n{logged}\n{text[-8000:]}"
     cases = re.search(r"(\d+) generated", text)
     assert cases is not None and int(cases.group(1)) >= 1000, text[-3000:]
     stateful = re.search(r"Stateful \(in [^)]*\)\s+Scenarios:\s+(\d+)", text)

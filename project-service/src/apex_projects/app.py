@@ -13,6 +13,7 @@ from apex_runtime.service import ServiceRuntime
 from apex_runtime.settings import Settings
 
 from . import handlers
+from .store import reads
 from .tables import INBOX, OUTBOX
 
 SERVICE = "project-service"
@@ -21,7 +22,7 @@ SERVICE = "project-service"
 def build(settings: Settings) -> ServiceRuntime:
     rt = ServiceRuntime(SERVICE, settings, settings.project_port, with_db=True)
     assert rt.engine is not None
-    sessions = make_sessions(rt.engine)
+    reads_projects = reads(make_sessions(rt.engine))
     uow = rt.unit_of_work(OUTBOX, INBOX)
     broker = rt.broker
     document_events(
@@ -51,14 +52,14 @@ def build(settings: Settings) -> ServiceRuntime:
 
     @broker.subscriber(query_queue(SERVICE, t.PROJECT_GET, settings), QUERIES)
     async def on_get(query: c.GetProject, msg: RabbitMessage) -> Any:
-        return await answer(msg, lambda ctx: handlers.get_project(query, ctx, sessions))
+        return await answer(msg, lambda ctx: handlers.get_project(query, ctx, reads_projects))
 
     @broker.subscriber(query_queue(SERVICE, t.PROJECT_LIST, settings), QUERIES)
     async def on_list(query: c.ListProjects, msg: RabbitMessage) -> Any:
-        return await answer(msg, lambda ctx: handlers.list_projects(query, ctx, sessions))
+        return await answer(msg, lambda ctx: handlers.list_projects(query, ctx, reads_projects))
 
     @broker.subscriber(query_queue(SERVICE, t.PROJECT_PAYLOAD_GET, settings), QUERIES)
     async def on_get_payload(query: c.GetPayload, msg: RabbitMessage) -> Any:
-        return await answer(msg, lambda ctx: handlers.get_payload(query, ctx, sessions))
+        return await answer(msg, lambda ctx: handlers.get_payload(query, ctx, reads_projects))
 
     return rt
