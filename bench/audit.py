@@ -54,9 +54,9 @@ from pamqp.commands import Basic
 
 from apex_audit.canonical import canonical_json
 from apex_audit.chain import GENESIS, Draft, entry_document
+from apex_audit.cli import verify_account
 from apex_audit.signing import checkpoint_message, load_keys
 from apex_runtime.amqp_client import BrokerClient
-from apex_runtime.cli_audit import verify_account
 
 INGEST_TARGET = 5_000.0
 VERIFY_TARGET = 200_000.0

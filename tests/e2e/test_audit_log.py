@@ -101,7 +101,7 @@ async def head_of(broker: BrokerClient, account: str, expected: int, timeout_s: 
 
 
 async def verify(broker: BrokerClient, account: str) -> dict[str, Any]:
-    from apex_runtime.cli_audit import verify_account
+    from apex_audit.cli import verify_account
 
     return await verify_account(broker, account, 10)
 

@@ -7,7 +7,7 @@ from uuid import uuid4
 
 import aiohttp
 
-from apex_contracts import security as s
+from apex_contracts import topology as t
 
 from .conftest import System, bearer
 from .gateways import gateway_processes
@@ -40,17 +40,17 @@ async def test_an_authentication_failure_is_recorded_without_the_credential(
         anonymous.get(path, headers=junk) as r,
     ):
         assert r.status == 401
-    entries = await security_entries(system, s.SECURITY_ACCOUNT, s.AUTH_FAILED, {"path": path})
+    entries = await security_entries(system, t.SECURITY_ACCOUNT, t.AUTH_FAILED, {"path": path})
     assert len(entries) == 1, entries
     entry = entries[0]
-    assert entry["account"] == s.SECURITY_ACCOUNT
+    assert entry["account"] == t.SECURITY_ACCOUNT
     assert entry["payload"]["credential"] == "bearer"
     assert entry["payload"]["method"] == "GET"
     assert entry["payload"]["client_ip"] == "127.0.0.1"
     assert entry["payload"]["reason"]
     assert "not.a.jwt" not in str(entry)  # the presented credential is never recorded
     # a tenant never sees it
-    assert await security_entries(system, "demo", s.AUTH_FAILED, {"path": path}) == []
+    assert await security_entries(system, "demo", t.AUTH_FAILED, {"path": path}) == []
 
 
 async def test_a_rate_limit_refusal_is_recorded_in_the_callers_account(system: System) -> None:
@@ -65,7 +65,7 @@ async def test_a_rate_limit_refusal_is_recorded_in_the_callers_account(system: S
             async with session.get(url + "/projects?limit=1") as r:
                 statuses.append(r.status)
     assert statuses == [200, 200, 429, 429], statuses
-    entries = await security_entries(system, "demo", s.RATE_LIMITED, {"actor": sub})
+    entries = await security_entries(system, "demo", t.RATE_LIMITED, {"actor": sub})
     assert len(entries) == 2, entries
     assert {e["actor"] for e in entries} == {sub}
     assert all(e["payload"]["bucket"] == f"demo:{sub}" for e in entries)

@@ -14,7 +14,6 @@ import aiohttp
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from apex_contracts import notifications as n
 from apex_contracts import topology as t
 from apex_runtime.broker import COMMANDS
 
@@ -220,7 +219,7 @@ async def test_queries_count_answers_and_refusals(
     http: aiohttp.ClientSession, system: System
 ) -> None:
     project_id = await create_project(http, "Metrics query")
-    queue = t.query_queue("project-service", t.PROJECT_GET)
+    queue = t.query_queue_name("project-service", t.PROJECT_GET)
     async with Moves(system, "projects") as projects:
         assert (await call(http, "GET", f"/projects/{project_id}"))[0] == 200
         assert (await call(http, "GET", f"/projects/{uuid4()}"))[0] == 404
@@ -314,7 +313,7 @@ async def test_webhook_posts_count_deferred_then_delivered_and_a_refusal(
     system: System, receiver: Receiver
 ) -> None:
     """A receiver answering 503 once, then 200; then one answering 404 (final)."""
-    queue = key = n.NOTIFICATION_DELIVERIES_QUEUE
+    queue = key = t.NOTIFICATION_DELIVERIES_QUEUE
     account = bearer(system.settings, account=f"metrics-{uuid4().hex[:8]}")
     async with client(system, account) as http, Moves(system, "notifications") as hooks:
         status, body = await register(http, receiver.url, ["project.created"])

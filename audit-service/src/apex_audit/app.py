@@ -48,14 +48,14 @@ def build(settings: Settings) -> ServiceRuntime:
         description="Every domain event (security.* included) becomes an audit entry.",
     )
     broker.subscriber(
-        work_queue(a.AUDIT_COMMANDS_QUEUE, "#", settings),
+        work_queue(t.AUDIT_COMMANDS_QUEUE, "#", settings),
         COMMANDS,
-        title=f"{a.AUDIT_COMMANDS_QUEUE}:{t.COMMANDS_EXCHANGE}:OnCommand",
+        title=f"{t.AUDIT_COMMANDS_QUEUE}:{t.COMMANDS_EXCHANGE}:OnCommand",
         description="Every command the gateway accepted becomes an audit entry.",
     )
     ingest = BatchIngest(
         settings.amqp_url,
-        [Source(t.AUDIT_EVENTS_QUEUE, "event"), Source(a.AUDIT_COMMANDS_QUEUE, "command")],
+        [Source(t.AUDIT_EVENTS_QUEUE, "event"), Source(t.AUDIT_COMMANDS_QUEUE, "command")],
         lambda drafts: handlers.append_entries(
             drafts, engine, keys, settings.audit_checkpoint_every
         ),
@@ -92,11 +92,11 @@ def build(settings: Settings) -> ServiceRuntime:
     async def on_search(query: a.SearchAudit, msg: RabbitMessage) -> Any:
         return await answer(msg, lambda ctx: handlers.search(query, ctx, engine))
 
-    @broker.subscriber(query_queue(SERVICE, a.AUDIT_EXPORT, settings), QUERIES)
+    @broker.subscriber(query_queue(SERVICE, t.AUDIT_EXPORT, settings), QUERIES)
     async def on_export(query: a.ExportAudit, msg: RabbitMessage) -> Any:
         return await answer(msg, lambda ctx: handlers.export(query, ctx, engine))
 
-    @broker.subscriber(query_queue(SERVICE, a.AUDIT_VERIFY, settings), QUERIES)
+    @broker.subscriber(query_queue(SERVICE, t.AUDIT_VERIFY, settings), QUERIES)
     async def on_verify(query: a.VerifyAudit, msg: RabbitMessage) -> Any:
         return await answer(
             msg,
@@ -110,11 +110,11 @@ def build(settings: Settings) -> ServiceRuntime:
             ),
         )
 
-    @broker.subscriber(query_queue(SERVICE, a.AUDIT_CHECKPOINTS, settings), QUERIES)
+    @broker.subscriber(query_queue(SERVICE, t.AUDIT_CHECKPOINTS, settings), QUERIES)
     async def on_checkpoints(query: a.ListCheckpoints, msg: RabbitMessage) -> Any:
         return await answer(msg, lambda ctx: handlers.list_checkpoints(query, ctx, engine, keys))
 
-    @broker.subscriber(query_queue(SERVICE, a.AUDIT_ACCOUNTS, settings), QUERIES)
+    @broker.subscriber(query_queue(SERVICE, t.AUDIT_ACCOUNTS, settings), QUERIES)
     async def on_accounts(query: a.ListAuditAccounts, msg: RabbitMessage) -> Any:
         return await answer(msg, lambda _: handlers.list_accounts(engine))
 

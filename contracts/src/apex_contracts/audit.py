@@ -14,13 +14,6 @@ from pydantic import Field
 from .base import Message, Rfc3339, example
 from .pagination import Cursor
 
-# Names on the wire owned by audit-service (next to `topology.AUDIT_SEARCH`).
-AUDIT_EXPORT: Final = "audit.export"
-AUDIT_VERIFY: Final = "audit.verify"
-AUDIT_CHECKPOINTS: Final = "audit.checkpoints"
-AUDIT_ACCOUNTS: Final = "audit.accounts"
-AUDIT_COMMANDS_QUEUE: Final = "audit-service.commands"
-
 EntryKind = Literal["event", "command"]
 BreakReason = Literal[
     "gap", "link_mismatch", "hash_mismatch", "bad_signature", "checkpoint_mismatch", "truncated"

@@ -1,7 +1,5 @@
-"""The HTTP envelope every JSON response of the gateway uses (README, "Authentication,
-accounts, limits, idempotency")."""
-
-from typing import Any
+"""An error in the HTTP envelope every JSON response of the gateway uses (its schema is
+`apex_gateway.openapi`'s `Envelope`; README, "Authentication, accounts, limits, idempotency")."""
 
 from pydantic import BaseModel
 
@@ -10,15 +8,3 @@ class FieldError(BaseModel):
     field: str
     message: str
     type: str
-
-
-class EnvelopeTrace(BaseModel):
-    trace_id: str | None = None
-
-
-class Envelope(BaseModel):
-    result: Any = None
-    errors: list[FieldError] = []
-    assumptions: list[str] = []
-    confidence: float = 1.0
-    trace: EnvelopeTrace = EnvelopeTrace()

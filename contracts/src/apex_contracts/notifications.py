@@ -1,4 +1,4 @@
-"""Email and webhook messages, owned by notification-service, next to their routing keys."""
+"""Email and webhook messages, owned by notification-service (their names: `topology`)."""
 
 from datetime import datetime
 from typing import Annotated, Final, Literal, get_args
@@ -10,19 +10,6 @@ from .base import Message, Strict, example
 from .pagination import decode_cursor
 from .tasks import TaskError
 
-# Routing keys and queues (topology.py holds NOTIFICATION_EMAIL_SENT and the events queue)
-WEBHOOK_REGISTER: Final = "webhook.register"  # command
-WEBHOOK_DELETE: Final = "webhook.delete"  # command
-WEBHOOK_RETRY_DELIVERY: Final = "webhook.retry_delivery"  # command: one attempt now
-WEBHOOK_PING: Final = "webhook.ping"  # command: deliver a `webhook.ping` event now
-WEBHOOK_LIST: Final = "webhook.list"  # query
-WEBHOOK_LIST_DELIVERIES: Final = "webhook.list_deliveries"  # query
-WEBHOOK_REGISTERED: Final = "webhook.registered"  # event
-WEBHOOK_DELETED: Final = "webhook.deleted"  # event
-NOTIFICATION_COMMANDS_QUEUE: Final = "notification-service.commands"
-NOTIFICATION_WEBHOOKS_QUEUE: Final = "notification-service.webhooks"  # events to fan out
-NOTIFICATION_DELIVERIES_QUEUE: Final = "notification-service.webhook-deliveries"  # one POST each
-
 WebhookEventType = Literal[
     "project.created",
     "project.updated",
@@ -33,8 +20,6 @@ WebhookEventType = Literal[
     "notification.email_sent",
 ]
 WEBHOOK_EVENT_TYPES: Final[tuple[str, ...]] = get_args(WebhookEventType)
-# The event type of a ping: POSTed to the one webhook pinged, never published on apex.events.
-PING_EVENT_TYPE: Final = "webhook.ping"
 MAX_WEBHOOKS_PER_ACCOUNT: Final = 50
 # pending: attempts go on (or wait for their back-off); failed: no automatic attempt is left;
 # skipped: the webhook was deleted first

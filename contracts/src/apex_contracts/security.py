@@ -1,15 +1,9 @@
 """`security.*` events: what the gateway refused at its door, for the audit log."""
 
 from datetime import datetime
-from typing import Final, Literal
+from typing import Literal
 
 from .base import Message, example
-
-AUTH_FAILED: Final = "security.auth_failed"
-RATE_LIMITED: Final = "security.rate_limited"
-# Audit entries about callers nobody could authenticate belong to this account: an operator
-# reads them with a token for it (no tenant can be named from an unverified credential).
-SECURITY_ACCOUNT: Final = "_security"
 
 
 class SecurityEvent(Message):

@@ -1,5 +1,6 @@
-"""Names on the wire: exchanges, queues, routing keys, headers (docs/architecture.md, "Names
-on the wire")."""
+"""Every name on the wire, in one place: exchanges, queues, routing keys, headers, Redis keys
+(docs/architecture.md, "Names on the wire"). The domain modules beside this one hold the
+messages; the names they travel under are here."""
 
 from typing import Final
 
@@ -17,12 +18,22 @@ PROJECT_UPDATE: Final = "project.update"
 PROJECT_DELETE: Final = "project.delete"
 PROJECT_SAVE_PAYLOAD: Final = "project.save_payload"
 PROJECT_SUBMIT: Final = "project.submit"
+WEBHOOK_REGISTER: Final = "webhook.register"
+WEBHOOK_DELETE: Final = "webhook.delete"
+WEBHOOK_RETRY_DELIVERY: Final = "webhook.retry_delivery"  # one attempt now
+WEBHOOK_PING: Final = "webhook.ping"  # deliver a `webhook.ping` event now
 
 # Query routing keys
 PROJECT_GET: Final = "project.get"
 PROJECT_LIST: Final = "project.list"
 PROJECT_PAYLOAD_GET: Final = "project.payload.get"
 AUDIT_SEARCH: Final = "audit.search"
+AUDIT_EXPORT: Final = "audit.export"
+AUDIT_VERIFY: Final = "audit.verify"
+AUDIT_CHECKPOINTS: Final = "audit.checkpoints"
+AUDIT_ACCOUNTS: Final = "audit.accounts"
+WEBHOOK_LIST: Final = "webhook.list"
+WEBHOOK_LIST_DELIVERIES: Final = "webhook.list_deliveries"
 SIGNAGE_CABINETS_DERIVE: Final = "signage.cabinets.derive"
 SIGNAGE_POLES_OPTIONS: Final = "signage.poles.options"
 SIGNAGE_FOOTING_SOLVE: Final = "signage.footing.solve"
@@ -40,6 +51,13 @@ PROJECT_PAYLOAD_SAVED: Final = "project.payload_saved"
 PROJECT_SUBMITTED: Final = "project.submitted"
 DOCUMENT_RENDERED: Final = "document.rendered"
 NOTIFICATION_EMAIL_SENT: Final = "notification.email_sent"
+WEBHOOK_REGISTERED: Final = "webhook.registered"
+WEBHOOK_DELETED: Final = "webhook.deleted"
+# The gateway's refusals at its door, for the audit log (apex_contracts.security)
+AUTH_FAILED: Final = "security.auth_failed"
+RATE_LIMITED: Final = "security.rate_limited"
+# The event type of a ping: POSTed to the one webhook pinged, never published on apex.events
+PING_EVENT_TYPE: Final = "webhook.ping"
 
 # The processes of APEX, as they name themselves (heartbeats, logs, RabbitMQ connections)
 SERVICES: Final = (
@@ -54,11 +72,15 @@ SERVICES: Final = (
 # Queues: <service>.<purpose>
 PROJECT_COMMANDS_QUEUE: Final = "project-service.commands"
 AUDIT_EVENTS_QUEUE: Final = "audit-service.events"
+AUDIT_COMMANDS_QUEUE: Final = "audit-service.commands"
 DOCUMENT_EVENTS_QUEUE: Final = "document-service.events"
 NOTIFICATION_EVENTS_QUEUE: Final = "notification-service.events"
+NOTIFICATION_COMMANDS_QUEUE: Final = "notification-service.commands"
+NOTIFICATION_WEBHOOKS_QUEUE: Final = "notification-service.webhooks"  # events to fan out
+NOTIFICATION_DELIVERIES_QUEUE: Final = "notification-service.webhook-deliveries"  # one POST each
 
 
-def query_queue(service: str, routing_key: str) -> str:
+def query_queue_name(service: str, routing_key: str) -> str:
     """The queue a service consumes one query from: `<service>.query.<routing key>`."""
     return f"{service}.query.{routing_key}"
 
@@ -72,6 +94,9 @@ HEADER_KIND: Final = "x-apex-kind"
 HEADER_ATTEMPT: Final = "x-apex-attempt"  # 1 on the first delivery, +1 per scheduled retry
 HEADER_QUEUE: Final = "x-apex-queue"  # on a dead letter: the queue to replay it into
 HEADER_ROUTING_KEY: Final = "x-apex-routing-key"  # the original key, on a retried or parked copy
+# The account header of audit entries about callers nobody could authenticate: an operator
+# reads them with a token for it (no tenant can be named from an unverified credential).
+SECURITY_ACCOUNT: Final = "_security"
 
 # Redis keys
 REDIS_TASK_PREFIX: Final = "apex:task:"

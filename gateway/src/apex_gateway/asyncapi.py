@@ -21,10 +21,10 @@ COMMANDS_PUBLISHED: dict[str, type[Any]] = {
     t.PROJECT_DELETE: c.DeleteProject,
     t.PROJECT_SAVE_PAYLOAD: c.SaveProjectPayload,
     t.PROJECT_SUBMIT: c.SubmitProject,
-    n.WEBHOOK_REGISTER: n.RegisterWebhook,
-    n.WEBHOOK_DELETE: n.DeleteWebhook,
-    n.WEBHOOK_RETRY_DELIVERY: n.RetryWebhookDelivery,
-    n.WEBHOOK_PING: n.PingWebhook,
+    t.WEBHOOK_REGISTER: n.RegisterWebhook,
+    t.WEBHOOK_DELETE: n.DeleteWebhook,
+    t.WEBHOOK_RETRY_DELIVERY: n.RetryWebhookDelivery,
+    t.WEBHOOK_PING: n.PingWebhook,
 }
 
 
@@ -38,12 +38,12 @@ def described_broker(settings: Settings) -> RabbitBroker:
     )
     document_events(
         broker,
-        {s.AUTH_FAILED: s.AuthFailed},
+        {t.AUTH_FAILED: s.AuthFailed},
         when="by the gateway for each 401 (credentials missing or invalid), for the audit log",
     )
     document_events(
         broker,
-        {s.RATE_LIMITED: s.RateLimited},
+        {t.RATE_LIMITED: s.RateLimited},
         when="by the gateway for each 429 (over the rate limit), for the audit log",
     )
     return broker

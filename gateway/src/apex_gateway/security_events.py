@@ -45,9 +45,9 @@ class SecurityEvents:
             else "none"
         )
         self._add(
-            s.AUTH_FAILED,
+            t.AUTH_FAILED,
             s.AuthFailed(
-                account=s.SECURITY_ACCOUNT,
+                account=t.SECURITY_ACCOUNT,
                 actor=None,
                 credential=credential,
                 reason=reason,
@@ -64,9 +64,9 @@ class SecurityEvents:
         retry_after_s: int,
     ) -> None:
         self._add(
-            s.RATE_LIMITED,
+            t.RATE_LIMITED,
             s.RateLimited(
-                account=principal.account if principal else s.SECURITY_ACCOUNT,
+                account=principal.account if principal else t.SECURITY_ACCOUNT,
                 actor=principal.actor if principal else None,
                 bucket=bucket,
                 retry_after_s=retry_after_s,

@@ -88,8 +88,8 @@ def build(settings: Settings) -> ServiceRuntime:
         broker,
         {
             t.NOTIFICATION_EMAIL_SENT: n.EmailSent,
-            n.WEBHOOK_REGISTERED: n.WebhookRegistered,
-            n.WEBHOOK_DELETED: n.WebhookDeleted,
+            t.WEBHOOK_REGISTERED: n.WebhookRegistered,
+            t.WEBHOOK_DELETED: n.WebhookDeleted,
         },
     )
 
@@ -105,24 +105,24 @@ def build(settings: Settings) -> ServiceRuntime:
             task_id=event.email_task_id,
         )
 
-    tasks = rt.task_runner(n.NOTIFICATION_COMMANDS_QUEUE)
+    tasks = rt.task_runner(t.NOTIFICATION_COMMANDS_QUEUE)
     commands = broker.subscriber(
-        work_queue(n.NOTIFICATION_COMMANDS_QUEUE, "webhook.*", settings), COMMANDS
+        work_queue(t.NOTIFICATION_COMMANDS_QUEUE, "webhook.*", settings), COMMANDS
     )
 
-    @commands(filter=routed(n.WEBHOOK_REGISTER))
+    @commands(filter=routed(t.WEBHOOK_REGISTER))
     async def on_register(cmd: n.RegisterWebhook, msg: RabbitMessage) -> None:
         await tasks.run(msg, lambda ctx: webhooks.register_webhook(cmd, ctx, hooks))
 
-    @commands(filter=routed(n.WEBHOOK_DELETE))
+    @commands(filter=routed(t.WEBHOOK_DELETE))
     async def on_delete(cmd: n.DeleteWebhook, msg: RabbitMessage) -> None:
         await tasks.run(msg, lambda ctx: webhooks.delete_webhook(cmd, ctx, hooks))
 
-    @commands(filter=routed(n.WEBHOOK_RETRY_DELIVERY))
+    @commands(filter=routed(t.WEBHOOK_RETRY_DELIVERY))
     async def on_retry_delivery(cmd: n.RetryWebhookDelivery, msg: RabbitMessage) -> None:
         await tasks.run(msg, lambda ctx: on_demand.retry_delivery(cmd, ctx, hooks))
 
-    @commands(filter=routed(n.WEBHOOK_PING))
+    @commands(filter=routed(t.WEBHOOK_PING))
     async def on_ping(cmd: n.PingWebhook, msg: RabbitMessage) -> None:
         await tasks.run(msg, lambda ctx: on_demand.ping_webhook(cmd, ctx, hooks))
 
@@ -130,15 +130,15 @@ def build(settings: Settings) -> ServiceRuntime:
     async def on_unknown(body: Any, msg: RabbitMessage) -> None:
         await refuse_unknown_command(msg, rt.status)
 
-    @broker.subscriber(query_queue(SERVICE, n.WEBHOOK_LIST, settings), QUERIES)
+    @broker.subscriber(query_queue(SERVICE, t.WEBHOOK_LIST, settings), QUERIES)
     async def on_list(query: n.ListWebhooks, msg: RabbitMessage) -> Any:
         return await answer(msg, lambda ctx: webhooks.list_webhooks(ctx, sessions))
 
-    @broker.subscriber(query_queue(SERVICE, n.WEBHOOK_LIST_DELIVERIES, settings), QUERIES)
+    @broker.subscriber(query_queue(SERVICE, t.WEBHOOK_LIST_DELIVERIES, settings), QUERIES)
     async def on_list_deliveries(query: n.ListWebhookDeliveries, msg: RabbitMessage) -> Any:
         return await answer(msg, lambda ctx: on_demand.list_deliveries(query, ctx, sessions))
 
-    fan_out_queue = event_queue(n.NOTIFICATION_WEBHOOKS_QUEUE, t.PROJECT_SUBMITTED, settings)
+    fan_out_queue = event_queue(t.NOTIFICATION_WEBHOOKS_QUEUE, t.PROJECT_SUBMITTED, settings)
 
     @broker.subscriber(fan_out_queue, EVENTS)
     async def on_event(body: Any, msg: RabbitMessage) -> None:
@@ -151,12 +151,12 @@ def build(settings: Settings) -> ServiceRuntime:
             log.warning("fan-out waits for a dependency: %s", exc)
             # the same delay queues as every retry; the attempt stays (the cause was not its own)
             await schedule_retry(
-                msg.raw_message, n.NOTIFICATION_WEBHOOKS_QUEUE, FAN_OUT_RETRY_ATTEMPT,
+                msg.raw_message, t.NOTIFICATION_WEBHOOKS_QUEUE, FAN_OUT_RETRY_ATTEMPT,
                 count=False, routing_key=event_type,
             )  # fmt: skip
 
-    posts = rt.task_runner(n.NOTIFICATION_DELIVERIES_QUEUE)
-    delivery_queue = n.NOTIFICATION_DELIVERIES_QUEUE
+    posts = rt.task_runner(t.NOTIFICATION_DELIVERIES_QUEUE)
+    delivery_queue = t.NOTIFICATION_DELIVERIES_QUEUE
 
     @broker.subscriber(work_queue(delivery_queue, delivery_queue, settings))
     async def on_delivery(job: n.DeliverWebhook, msg: RabbitMessage) -> None:
@@ -166,7 +166,7 @@ def build(settings: Settings) -> ServiceRuntime:
     async def bind_event_types() -> None:
         """The fan-out queue hears every event type a webhook may subscribe to."""
         queue = await broker.declare_queue(fan_out_queue)
-        await declare_delay_queues(broker, n.NOTIFICATION_WEBHOOKS_QUEUE)
+        await declare_delay_queues(broker, t.NOTIFICATION_WEBHOOKS_QUEUE)
         for event_type in n.WEBHOOK_EVENT_TYPES:
             await queue.bind(t.EVENTS_EXCHANGE, routing_key=event_type)
 

@@ -104,7 +104,7 @@ async def queue_delivery(
     await hooks.status.create(task_id, DELIVERY_KIND, ctx.account, owner, parent_id=parent)
     await hooks.broker.publish(
         job.model_dump_json().encode(),
-        queue=n.NOTIFICATION_DELIVERIES_QUEUE,
+        queue=t.NOTIFICATION_DELIVERIES_QUEUE,
         # a uuid, as every message id: the inbox of a retry's or ping's attempt keys on it
         message_id=str(
             uuid5(NAMESPACE_URL, f"apex:delivery-job:{job.delivery_id}:{ctx.message_id}")

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from apex_contracts import notifications as n
+from apex_contracts import topology as t
 from apex_contracts.tasks import ErrorCode, TaskError
 from apex_runtime.errors import Conflict, DomainError, NotFound
 from apex_runtime.tasks import AwaitChildren, MessageContext
@@ -65,7 +66,7 @@ async def ping_webhook(cmd: n.PingWebhook, ctx: MessageContext, hooks: Hooks) ->
         if not await store.live_webhook(session, ctx.account, cmd.webhook_id):
             raise NotFound(f"webhook {cmd.webhook_id} not found")
         body = data.model_dump_json()
-        await store.record_event(session, event_id, ctx.account, n.PING_EVENT_TYPE, body, None, now)
+        await store.record_event(session, event_id, ctx.account, t.PING_EVENT_TYPE, body, None, now)
         new = store.NewDelivery(delivery_id, cmd.webhook_id, attempt_task_id)
         await store.record_deliveries(session, event_id, ctx.account, [new], now)
     return await _plan_attempt(hooks, ctx, cmd.webhook_id, delivery_id, event_id)
@@ -111,7 +112,7 @@ async def attempt_once(
         tried = await attempt(row, hooks)
         # A failure leaves a delivered one delivered, and a pending event delivery to its
         # automatic attempts (they stop once one is delivered); a ping has none.
-        automatic = row.state == "pending" and row.event_type != n.PING_EVENT_TYPE
+        automatic = row.state == "pending" and row.event_type != t.PING_EVENT_TYPE
         kept = row.state == "delivered" or automatic
         state = "delivered" if tried.delivered else row.state if kept else "failed"
         next_at = row.next_attempt_at if state == "pending" else None

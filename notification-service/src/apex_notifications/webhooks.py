@@ -9,6 +9,7 @@ from sqlalchemy import Row, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from apex_contracts import notifications as n
+from apex_contracts import topology as t
 from apex_runtime.errors import Conflict, Invalid, NotFound
 from apex_runtime.status_store import StatusStore
 from apex_runtime.tasks import MessageContext
@@ -97,10 +98,10 @@ async def register_webhook(
             url=cmd.url,
             events=list(cmd.events),
         )
-        await tx.emit(n.WEBHOOK_REGISTERED, event, str(cmd.webhook_id))
+        await tx.emit(t.WEBHOOK_REGISTERED, event, str(cmd.webhook_id))
         return view(row)
 
-    return await hooks.uow.once(ctx, n.WEBHOOK_REGISTER, n.WebhookView, work)
+    return await hooks.uow.once(ctx, t.WEBHOOK_REGISTER, n.WebhookView, work)
 
 
 async def delete_webhook(cmd: n.DeleteWebhook, ctx: MessageContext, hooks: Hooks) -> n.WebhookView:
@@ -125,10 +126,10 @@ async def delete_webhook(cmd: n.DeleteWebhook, ctx: MessageContext, hooks: Hooks
             actor=ctx.actor,
             occurred_at=row.deleted_at,
         )
-        await tx.emit(n.WEBHOOK_DELETED, event, str(cmd.webhook_id))
+        await tx.emit(t.WEBHOOK_DELETED, event, str(cmd.webhook_id))
         return view(row)
 
-    return await hooks.uow.once(ctx, n.WEBHOOK_DELETE, n.WebhookView, work)
+    return await hooks.uow.once(ctx, t.WEBHOOK_DELETE, n.WebhookView, work)
 
 
 async def list_webhooks(ctx: MessageContext, sessions: Sessions) -> n.WebhookPage:

@@ -69,7 +69,7 @@ def event_queue(name: str, routing_key: str, settings: Settings) -> RabbitQueue:
 
 def query_queue(service: str, routing_key: str, settings: Settings) -> RabbitQueue:
     """The queue one query is served from; callers set a per-message expiration."""
-    return work_queue(t.query_queue(service, routing_key), routing_key, settings)
+    return work_queue(t.query_queue_name(service, routing_key), routing_key, settings)
 
 
 def make_broker(settings: Settings, *, status: StatusStore | None = None) -> RabbitBroker:

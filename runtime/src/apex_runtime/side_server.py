@@ -16,7 +16,7 @@ def envelope_body(
     errors: list[dict[str, str]] | None = None,
     assumptions: list[str] | None = None,
 ) -> dict[str, object]:
-    """The JSON envelope (`apex_contracts.envelope`), the one shape every service and the
+    """The JSON envelope (schema `Envelope` in /openapi.json), the one shape every service and the
     gateway answer in."""
     return {
         "result": result,

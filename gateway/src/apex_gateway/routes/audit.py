@@ -41,7 +41,7 @@ async def export_audit(request: web.Request) -> web.StreamResponse:
     last line `{"error": {...}}` (the status has gone out by then)."""
     principal_of(request).require("viewer")
     query = validated(a.ExportAudit, dict(request.query))
-    chunk = a.AuditExportChunk.model_validate(await ask(request, a.AUDIT_EXPORT, query))
+    chunk = a.AuditExportChunk.model_validate(await ask(request, t.AUDIT_EXPORT, query))
     response = web.StreamResponse(headers={"Content-Type": NDJSON})
     await response.prepare(request)
     while True:
@@ -51,7 +51,7 @@ async def export_audit(request: web.Request) -> web.StreamResponse:
             break
         query = query.model_copy(update={"after": chunk.next_after})
         try:
-            chunk = a.AuditExportChunk.model_validate(await ask(request, a.AUDIT_EXPORT, query))
+            chunk = a.AuditExportChunk.model_validate(await ask(request, t.AUDIT_EXPORT, query))
         except ApiError as exc:
             await response.write(orjson.dumps({"error": exc.errors[0]}) + b"\n")
             break
@@ -65,7 +65,7 @@ async def verify_audit(request: web.Request) -> web.Response:
     query = a.VerifyAudit()
     total: a.AuditVerification | None = None
     while True:
-        part = a.AuditVerification.model_validate(await ask(request, a.AUDIT_VERIFY, query))
+        part = a.AuditVerification.model_validate(await ask(request, t.AUDIT_VERIFY, query))
         total = part if total is None else total.followed_by(part)
         if part.complete:
             return respond(total.model_dump(mode="json"))
@@ -76,4 +76,4 @@ async def verify_audit(request: web.Request) -> web.Response:
 async def audit_checkpoints(request: web.Request) -> web.Response:
     principal_of(request).require("viewer")
     query = validated(a.ListCheckpoints, dict(request.query))
-    return respond(await ask(request, a.AUDIT_CHECKPOINTS, query))
+    return respond(await ask(request, t.AUDIT_CHECKPOINTS, query))

@@ -21,6 +21,7 @@ from pydantic import BaseModel
 from redis.exceptions import RedisError
 
 from apex_contracts import notifications as n
+from apex_contracts import topology as t
 from apex_contracts.tasks import TaskState
 
 from ..commands import accept, failed, outcome_within, publish, requested_wait
@@ -118,7 +119,7 @@ async def register_webhook(request: web.Request) -> web.Response:
     try:
         created = await deps.status.write(
             deps.status.new_task(
-                task_id, n.WEBHOOK_REGISTER, who.account, who.actor, notify=deps.waiter.channel
+                task_id, t.WEBHOOK_REGISTER, who.account, who.actor, notify=deps.waiter.channel
             )
         )
     except RedisError as exc:
@@ -143,7 +144,7 @@ async def register_webhook(request: web.Request) -> web.Response:
         status_url=status_url,
     ).model_dump(mode="json")
     await publish(
-        request, n.WEBHOOK_REGISTER, command, task_id=task_id, message_id=message_id, answer=answer
+        request, t.WEBHOOK_REGISTER, command, task_id=task_id, message_id=message_id, answer=answer
     )
     wait_s = requested_wait(request, deps.settings.max_wait_s) or deps.settings.query_timeout_s
     task = await outcome_within(request, task_id, wait_s)
@@ -158,7 +159,7 @@ async def register_webhook(request: web.Request) -> web.Response:
 @routes.get("/webhooks")
 async def list_webhooks(request: web.Request) -> web.Response:
     principal_of(request).require("viewer")
-    return respond(await ask(request, n.WEBHOOK_LIST, n.ListWebhooks()))
+    return respond(await ask(request, t.WEBHOOK_LIST, n.ListWebhooks()))
 
 
 @routes.delete("/webhooks/{webhook_id}")
@@ -168,7 +169,7 @@ async def delete_webhook(request: web.Request) -> web.Response:
     webhook_id = path_uuid(request, "webhook_id", "webhook")
     return await accept(
         request,
-        n.WEBHOOK_DELETE,
+        t.WEBHOOK_DELETE,
         n.DeleteWebhook(webhook_id=webhook_id),
         accepted={"webhook_id": str(webhook_id)},
     )
@@ -180,7 +181,7 @@ async def list_deliveries(request: web.Request) -> web.Response:
     path = validated(WebhookPath, dict(request.match_info))
     page = validated(n.DeliveryPageQuery, dict(request.query))
     query = n.ListWebhookDeliveries(webhook_id=path.webhook_id, **page.model_dump())
-    return respond(await ask(request, n.WEBHOOK_LIST_DELIVERIES, query))
+    return respond(await ask(request, t.WEBHOOK_LIST_DELIVERIES, query))
 
 
 @routes.post("/webhooks/{webhook_id}/deliveries/{delivery_id}/retry")
@@ -190,7 +191,7 @@ async def retry_delivery(request: web.Request) -> web.Response:
     path = validated(DeliveryPath, dict(request.match_info))
     return await accept(
         request,
-        n.WEBHOOK_RETRY_DELIVERY,
+        t.WEBHOOK_RETRY_DELIVERY,
         n.RetryWebhookDelivery(webhook_id=path.webhook_id, delivery_id=path.delivery_id),
         accepted={"webhook_id": str(path.webhook_id), "delivery_id": str(path.delivery_id)},
     )
@@ -205,7 +206,7 @@ async def ping_webhook(request: web.Request) -> web.Response:
     delivery_id = n.delivery_id(str(event_id), path.webhook_id)
     return await accept(
         request,
-        n.WEBHOOK_PING,
+        t.WEBHOOK_PING,
         n.PingWebhook(webhook_id=path.webhook_id, event_id=event_id),
         accepted={
             "webhook_id": str(path.webhook_id),

@@ -17,7 +17,7 @@ from apex_contracts import topology as t
 from apex_contracts.base import Message
 
 if TYPE_CHECKING:
-    from .amqp_client import BrokerClient
+    from apex_runtime.amqp_client import BrokerClient
 
 VERIFY_TIMEOUT_S = 60.0  # per chunk of the chain (a quarter of a million entries by default)
 
@@ -42,8 +42,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def _verify_command(account: str | None, timeout_s: float) -> int:
-    from .amqp_client import BrokerClient, BrokerUnavailable, QueryTimeout
-    from .settings import get_settings
+    from apex_runtime.amqp_client import BrokerClient, BrokerUnavailable, QueryTimeout
+    from apex_runtime.settings import get_settings
 
     client = BrokerClient(get_settings().amqp_url, name="apex-cli")
     try:
@@ -82,7 +82,7 @@ async def _ask(
 
 async def list_accounts(client: "BrokerClient", timeout_s: float) -> list[str]:
     """Every account the audit log holds entries of."""
-    result = await _ask(client, a.AUDIT_ACCOUNTS, a.ListAuditAccounts(), "", timeout_s)
+    result = await _ask(client, t.AUDIT_ACCOUNTS, a.ListAuditAccounts(), "", timeout_s)
     return list(a.AuditAccounts.model_validate(result).accounts)
 
 
@@ -91,7 +91,7 @@ async def verify_account(client: "BrokerClient", account: str, timeout_s: float)
     query = a.VerifyAudit()
     total: a.AuditVerification | None = None
     while True:
-        result = await _ask(client, a.AUDIT_VERIFY, query, account, timeout_s)
+        result = await _ask(client, t.AUDIT_VERIFY, query, account, timeout_s)
         part = a.AuditVerification.model_validate(result)
         total = part if total is None else total.followed_by(part)
         if part.complete:
