@@ -1,7 +1,6 @@
 """Audit use cases: append entries, sign checkpoints, search, export, list checkpoints."""
 
 import base64
-import binascii
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -10,6 +9,7 @@ import orjson
 from sqlalchemy import and_
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from apex_contracts import pagination
 from apex_contracts.audit import (
     AuditAccounts,
     AuditEntryView,
@@ -122,14 +122,14 @@ class PendingCheckpoints:
 
 
 def _cursor(sequence: int) -> str:
-    return base64.urlsafe_b64encode(orjson.dumps({"before": sequence})).rstrip(b"=").decode()
+    return pagination.pack({"before": sequence})
 
 
 def _before(cursor: str) -> int:
     try:
-        keyset = orjson.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        before = keyset["before"]
-    except (binascii.Error, ValueError, TypeError, KeyError) as exc:
+        keyset = pagination.unpack(cursor)
+        before = keyset["before"]  # type: ignore[index]
+    except (ValueError, TypeError, KeyError) as exc:
         raise Invalid("cursor is not one this service issued") from exc
     if not isinstance(before, int) or isinstance(before, bool) or before < 1:
         raise Invalid("cursor is not one this service issued")

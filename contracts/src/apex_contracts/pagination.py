@@ -1,5 +1,6 @@
 """Keyset cursors: opaque to a client, base64url (unpadded) of the JSON keyset of a page's last
-item, `[created_at, id]`, which the next page continues after (newest first)."""
+item, which the next page continues after. Most lists page newest first on `[created_at, id]`
+(`encode_cursor`); the audit log pages on its sequence number (`pack` of its own keyset)."""
 
 import base64
 import json
@@ -15,17 +16,30 @@ Cursor = Annotated[
 ]
 
 
+def pack(keyset: object) -> str:
+    """A cursor naming `keyset` (any JSON value)."""
+    return base64.urlsafe_b64encode(json.dumps(keyset).encode()).decode().rstrip("=")
+
+
+def unpack(cursor: str) -> object:
+    """The keyset a cursor names; `ValueError` for text that is not a cursor at all."""
+    try:
+        return json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (TypeError, ValueError) as exc:  # binascii.Error and JSONDecodeError are ValueErrors
+        raise ValueError("cursor is not one a page of this list issued") from exc
+
+
 def encode_cursor(created_at: datetime, item_id: str) -> str:
-    raw = json.dumps([created_at.isoformat(), item_id]).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return pack([created_at.isoformat(), item_id])
 
 
 def decode_cursor(cursor: str) -> tuple[datetime, str]:
-    """The keyset a cursor names; `ValueError` for one that no page issued."""
+    """The `[created_at, id]` keyset a cursor names; `ValueError` for one no page issued."""
     try:
-        created_at, item_id = json.loads(
-            base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        )
+        keyset = unpack(cursor)
+        if not isinstance(keyset, list):
+            raise TypeError(keyset)
+        created_at, item_id = keyset
         position = datetime.fromisoformat(created_at)
     except (TypeError, ValueError) as exc:
         raise ValueError("cursor is not one a page of this list issued") from exc
