@@ -36,10 +36,11 @@ from .security_events import SecurityEvents
 from .waiter import TaskWaiter
 
 MAX_BODY_BYTES = 1024 * 1024
-# each: `routes` and `OPERATIONS`
+# each declares its routes and their operations on its `api` (apex_gateway.call.Api)
 ROUTE_MODULES = (
     projects, tasks, audit, signage, system, docs, webhooks, documents, admin, console,
 )  # fmt: skip
+OPERATIONS = tuple(op for module in ROUTE_MODULES for op in module.api.operations)
 
 
 def create_app(settings: Settings) -> web.Application:
@@ -87,9 +88,8 @@ def create_app(settings: Settings) -> web.Application:
     )
     app[DEPS] = deps
     for module in ROUTE_MODULES:
-        app.router.add_routes(module.routes)
-    operations = tuple(op for module in ROUTE_MODULES for op in getattr(module, "OPERATIONS", ()))
-    app[docs.ALL_OPERATIONS] = operations
+        app.router.add_routes(module.api.routes)
+    app[docs.ALL_OPERATIONS] = OPERATIONS
     app.on_response_prepare.append(traceparent_header)
     app.on_startup.append(_start)
     app.on_cleanup.append(_stop)

@@ -18,11 +18,10 @@ from apex_runtime.amqp_client import (
 )
 from apex_runtime.redis_pool import REDIS_UNAVAILABLE
 
+from .call import Call, new_id
 from .ceilings import LIMITED, RETRY_AFTER_S, busy
-from .deps import Deps, deps_of
+from .deps import Deps
 from .envelope import STATUS_OF, ApiError, broker_unavailable, respond
-from .guard import gate_of, idempotency_of, new_id
-from .principal import principal_of
 
 log = logging.getLogger(__name__)
 REFUSED = Counter(
@@ -44,31 +43,30 @@ def requested_wait(request: web.Request, ceiling_s: float) -> float | None:
 
 
 async def accept(
-    request: web.Request,
+    call: Call,
     routing_key: str,
     command: Message,
     *,
     accepted: dict[str, object] | None = None,
     created_location: str | None = None,
 ) -> web.Response:
-    """Record the task, publish the command with confirms, and answer."""
-    deps = deps_of(request)
-    who = principal_of(request)
-    scope = idempotency_of(request)
+    """Record the task, publish the command with confirms, and answer (on a route that
+    `admits_in_handler`: the task is recorded in the step that admits the request)."""
+    deps, who, scope = call.deps, call.principal, call.idempotency
     task_id = new_id(scope, "task")
     message_id = new_id(scope, "message")
     # Its transitions are announced on this gateway's channel too: a wait here subscribes to none
     record = deps.status.new_task(
         task_id, routing_key, who.account, who.actor, notify=deps.waiter.channel
     )
-    await gate_of(request).admit(record)  # rate limit, idempotency key and task: one Redis step
+    await call.gate.admit(record)  # rate limit, idempotency key and task: one Redis step
     await publish(
-        request, routing_key, command, task_id=task_id, message_id=message_id, answer=accepted
+        call, routing_key, command, task_id=task_id, message_id=message_id, answer=accepted
     )
     status_url = f"/tasks/{task_id}"
-    wait_s = requested_wait(request, deps.settings.max_wait_s)
+    wait_s = requested_wait(call.request, deps.settings.max_wait_s)
     if wait_s:
-        task = await outcome_within(request, task_id, wait_s)
+        task = await outcome_within(call.deps, task_id, wait_s)
         if task is not None and task.state is TaskState.SUCCESS:
             status, location = (201, created_location) if created_location else (200, None)
             extra = {"Preference-Applied": f"wait={wait_s:g}"}
@@ -81,12 +79,11 @@ async def accept(
     return respond(result, status=202, headers={"Location": status_url})
 
 
-async def outcome_within(request: web.Request, task_id: str, wait_s: float) -> TaskRecord | None:
+async def outcome_within(deps: Deps, task_id: str, wait_s: float) -> TaskRecord | None:
     """The task of a command already sent, once final or after `wait_s`; None when it cannot
     be waited for: every wait of this gateway is taken (the preference is declined), or Redis
     fails or is busy. The command is out either way, so the answer is then `202`, never an
     error that would tell the client it was not."""
-    deps = deps_of(request)
     if not deps.waits.try_enter():
         LIMITED.labels(deps.waits.name, "202").inc()
         return None
@@ -100,7 +97,7 @@ async def outcome_within(request: web.Request, task_id: str, wait_s: float) -> T
 
 
 async def publish(
-    request: web.Request,
+    call: Call,
     routing_key: str,
     command: Message,
     *,
@@ -114,8 +111,7 @@ async def publish(
     nothing enqueued) or RabbitMQ is unreachable. Sent but not confirmed in time: 504 with the
     task, which is kept, because the command may still take effect (`outcome_unknown`); its
     `result` holds `answer`, what a 202 would have shown (a webhook's secret included)."""
-    deps = deps_of(request)
-    who = principal_of(request)
+    deps, who = call.deps, call.principal
     if not deps.commands.try_enter():
         await _forget(deps, task_id)
         REFUSED.labels("in_flight").inc()

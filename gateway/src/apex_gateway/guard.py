@@ -5,21 +5,17 @@ import ipaddress
 import logging
 import re
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from uuid import NAMESPACE_URL, UUID, uuid5
 
 from aiohttp import web
 from aiohttp.typedefs import Middleware
 
-from apex_contracts.tasks import TaskRecord
-from apex_runtime.ids import random_id, random_uuid
-from apex_runtime.status_store import NewTask, StatusStore
-
 from .admission import Admission, Decision
 from .auth import Authenticator, Unauthorized
-from .envelope import KEEPS_IDEMPOTENCY_KEY, ApiError, http_error, respond, task_store_unavailable
+from .call import ADMITS_IN_HANDLER, CALL, Call, Gate, IdempotencyScope, TurnedAway, turned_away
+from .deps import deps_of
+from .envelope import KEEPS_IDEMPOTENCY_KEY, ApiError, http_error, respond
 from .openapi import IDEMPOTENCY_KEY_PATTERN
-from .principal import PRINCIPAL, Principal
+from .principal import Principal
 from .security_events import SecurityEvents
 
 log = logging.getLogger(__name__)
@@ -33,109 +29,6 @@ PUBLIC_PREFIXES = ("/docs/", "/console/")  # pages' files; the pages' API calls 
 MUTATING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 REPLAYED_HEADERS = ("Content-Type", "Location", "ETag", "Preference-Applied")
 NOT_STORED = frozenset({409, 429})  # answers about this attempt, not about the request
-
-
-@dataclass(frozen=True)
-class IdempotencyScope:
-    """A request sent with `Idempotency-Key`: ids derived from it repeat on every retry."""
-
-    principal: Principal
-    key: str
-
-    def derive(self, purpose: str) -> UUID:
-        return uuid5(NAMESPACE_URL, f"apex:{purpose}:{self.principal.bucket}:{self.key}")
-
-
-IDEMPOTENCY = web.RequestKey("idempotency", IdempotencyScope)
-
-
-def idempotency_of(request: web.Request) -> IdempotencyScope | None:
-    return request.get(IDEMPOTENCY)
-
-
-def new_uuid(scope: IdempotencyScope | None, purpose: str) -> UUID:
-    """The id a retry with the same Idempotency-Key names again, or a random one without a key.
-
-    With a key the ids repeat on a retry, so services deduplicate it even when Redis lost the
-    gateway's record of the first attempt.
-    """
-    return scope.derive(purpose) if scope else random_uuid()
-
-
-def new_id(scope: IdempotencyScope | None, purpose: str) -> str:
-    """`new_uuid` in its text form (made without a `UUID` object when there is no key)."""
-    return str(scope.derive(purpose)) if scope else random_id()
-
-
-class TurnedAway(Exception):
-    """Admission said no (rate limit) or found an earlier request with the same key."""
-
-
-@dataclass
-class Gate:
-    """A request's admission, left to its handler so that one Redis step counts the request
-    and does its first Redis work: a command's idempotency claim and task record (`admit`, from
-    `accept()`; see `admitted_with_task`), or the read of a task (`read`; `admitted_with_read`).
-    """
-
-    admission: Admission
-    bucket: str
-    key: str | None
-    fingerprint: str
-    decision: Decision | None = None
-
-    async def admit(self, task: NewTask) -> None:
-        self.decision = await self.admission.admit(self.bucket, self.key, self.fingerprint, task)
-        if _turned_away(self.decision):
-            raise TurnedAway
-        if self.decision.in_process:  # Redis is unreachable: no task could be recorded
-            raise task_store_unavailable()
-
-    async def read(self, status: StatusStore, task_id: str) -> TaskRecord | None:
-        """Count the request and read the task; None if there is no such task."""
-        self.decision, read = await self.admission.admit_read(self.bucket, task_id)
-        if _turned_away(self.decision):
-            raise TurnedAway
-        if read is None:  # Redis is unreachable
-            raise task_store_unavailable()
-        return await status.record_of(read.fields, read.child_ids)
-
-    @property
-    def claimed(self) -> bool:
-        """This request holds its idempotency key (and must store or release it)."""
-        d = self.decision
-        return self.key is not None and d is not None and d.allowed and d.idempotency is None
-
-
-GATE = web.RequestKey("gate", Gate)
-ADMITTED_IN_HANDLER = "_apex_admitted_in_handler"
-
-
-def admitted_with_task(handler: Handler) -> Handler:
-    """Mark a route whose handler ends in `accept()`: the guard leaves admission to it.
-
-    Everything such a handler does before `accept()` must be free of effects (parsing,
-    validation), because a request refused there was already looked at.
-    """
-    setattr(handler, ADMITTED_IN_HANDLER, True)
-    return handler
-
-
-def admitted_with_read(handler: Handler) -> Handler:
-    """Mark a route whose handler reads its task through `gate_of(request).read()`: the guard
-    leaves admission to that read (checks before it must be free of effects, as above)."""
-    setattr(handler, ADMITTED_IN_HANDLER, True)
-    return handler
-
-
-def gate_of(request: web.Request) -> Gate:
-    gate: Gate | None = request.get(GATE)
-    if gate is None:
-        raise RuntimeError(
-            f"{request.path}: admitting in the handler needs @admitted_with_task or "
-            "@admitted_with_read on its route"
-        )
-    return gate
 
 
 class TrustedProxies:
@@ -233,21 +126,18 @@ def make_guard(
             challenge = refused.response()
             challenge.headers.update(admission.headers(decision))
             return challenge
-        request[PRINCIPAL] = principal
         try:
             key = _idempotency_key(request)
         except ApiError as exc:
             return exc.response()
         fingerprint = _fingerprint(request, await request.read()) if key else ""
-        if key is not None:
-            request[IDEMPOTENCY] = IdempotencyScope(principal, key)
         gate = Gate(admission, principal.bucket, key, fingerprint)
-        if not getattr(request.match_info.handler, ADMITTED_IN_HANDLER, False):
+        scope = IdempotencyScope(principal, key) if key is not None else None
+        request[CALL] = Call(request, principal, deps_of(request), scope, gate)
+        if not getattr(request.match_info.handler, ADMITS_IN_HANDLER, False):
             gate.decision = await admission.admit(principal.bucket, key, fingerprint)
-            if _turned_away(gate.decision):
+            if turned_away(gate.decision):
                 return refusal(request, principal, gate.decision, fingerprint)
-        else:
-            request[GATE] = gate
         try:
             response = await _run(request, handler)
         except TurnedAway:
@@ -259,7 +149,7 @@ def make_guard(
             raise
         if gate.decision is None:  # answered before its admission: count the request now
             gate.decision = await admission.admit(principal.bucket, key, fingerprint)
-            if _turned_away(gate.decision):
+            if turned_away(gate.decision):
                 return refusal(request, principal, gate.decision, fingerprint)
         if gate.claimed:
             await _keep_or_release(admission, principal.bucket, key or "", fingerprint, response)
@@ -279,10 +169,6 @@ async def _run(request: web.Request, handler: Handler) -> web.StreamResponse:
         if exc.status < 400:
             raise
         return http_error(exc)
-
-
-def _turned_away(decision: Decision) -> bool:
-    return not decision.allowed or decision.idempotency is not None
 
 
 def _answer_from_record(admission: Admission, decision: Decision, fingerprint: str) -> web.Response:

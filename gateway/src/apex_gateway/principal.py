@@ -2,8 +2,6 @@
 
 from dataclasses import dataclass
 
-from aiohttp import web
-
 from .envelope import ApiError
 
 ROLES = ("viewer", "engineer", "admin")  # each includes the ones before it
@@ -28,13 +26,3 @@ class Principal:
         """403 unless the principal holds `role` or a role above it."""
         if not self.has(role):
             raise ApiError(403, f"this needs the {role} role", type="forbidden")
-
-
-PRINCIPAL = web.RequestKey("principal", Principal)
-
-
-def principal_of(request: web.Request) -> Principal:
-    principal: Principal | None = request.get(PRINCIPAL)
-    if principal is None:  # a route that forgot authentication must fail closed
-        raise ApiError(401, "authentication required", type="unauthorized")
-    return principal

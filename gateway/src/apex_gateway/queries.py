@@ -2,21 +2,18 @@
 
 from typing import Any
 
-from aiohttp import web
 from pydantic import BaseModel
 
 from apex_contracts import topology as t
 from apex_runtime.amqp_client import BrokerUnavailable, QueryTimeout
 
-from .deps import deps_of
+from .call import Call
 from .envelope import STATUS_OF, ApiError, broker_unavailable
-from .principal import principal_of
 
 
-async def ask(request: web.Request, routing_key: str, query: BaseModel) -> Any:
+async def ask(call: Call, routing_key: str, query: BaseModel) -> Any:
     """The query's result; its error, a timeout or an unreachable broker as an `ApiError`."""
-    deps = deps_of(request)
-    who = principal_of(request)
+    deps, who = call.deps, call.principal
     headers = {t.HEADER_ACCOUNT: who.account, t.HEADER_ACTOR: who.actor}
     try:
         reply = await deps.broker.query(

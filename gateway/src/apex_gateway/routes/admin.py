@@ -21,37 +21,25 @@ from apex_runtime.dead_letter_queue import (
 from apex_runtime.heartbeat import statuses
 from apex_runtime.system_status import consumed_queues, queue_statuses
 
-from ..deps import deps_of
+from ..call import Api, Call
 from ..envelope import ApiError, respond, task_store_unavailable
 from ..openapi import Operation
-from ..principal import principal_of
 from ..validation import body_as, validated
 
-routes = web.RouteTableDef()
+api = Api()
 
-OPERATIONS = (
-    Operation("get", "/admin/status", "Every service's readiness (from its instances' "
-              "heartbeats), each queue's depth and consumers, dead letters, broker flow",
-              "admin", o.SystemStatus, errors=(503,)),
-    Operation("get", "/admin/dead-letters", "The account's dead letters, with headers and body",
-              "admin", o.DeadLetterPage, query=o.DeadLetterQuery, errors=(422, 503)),
-    Operation("post", "/admin/dead-letters/{dead_letter_id}/replay", "Send one dead letter "
-              "back to its queue as a first attempt", "admin", o.ReplayResult,
-              errors=(404, 409, 503)),
-    Operation("post", "/admin/dead-letters/replay", "Send every dead letter of the account "
-              "(`{}`), or of one queue (`{\"queue\": …}`), back to its queue", "admin",
-              o.ReplayResult,
-              body=o.ReplayAll, errors=(400, 415, 422, 503)),
-)  # fmt: skip
 
 BROKER_FAILED = (*BROKER_ERRORS, OSError)  # unreachable, refused, a channel gone, a timeout
 ONE_PASS = asyncio.Lock()  # this process's passes over the dead letters go one at a time
 
 
-@routes.get("/admin/status")
-async def system_status(request: web.Request) -> web.Response:
-    principal_of(request).require("admin")
-    deps = deps_of(request)
+@api.operation(
+    Operation("get", "/admin/status", "Every service's readiness (from its instances' "
+              "heartbeats), each queue's depth and consumers, dead letters, broker flow",
+              "admin", o.SystemStatus, errors=(503,)),
+)  # fmt: skip
+async def system_status(call: Call) -> web.Response:
+    deps = call.deps
     try:
         services = await statuses(deps.redis, t.SERVICES)
     except RedisError as exc:
@@ -77,9 +65,7 @@ def _of_account(message: AbstractIncomingMessage, account: str) -> bool:
     return (message.headers or {}).get(t.HEADER_ACCOUNT) == account
 
 
-async def _pass(
-    request: web.Request, decide: Decide, replayed: list[o.Replayed] | None = None
-) -> list[str]:
+async def _pass(call: Call, decide: Decide, replayed: list[o.Replayed] | None = None) -> list[str]:
     """One pass over the dead letters (`each_dead_letter`), one at a time in this process.
 
     RabbitMQ failing mid-pass is a 503 only while nothing was replayed: a copy it confirmed is
@@ -87,7 +73,7 @@ async def _pass(
     (not acknowledged, it goes back to the queue and is listed again)."""
     try:
         async with ONE_PASS:
-            await each_dead_letter(deps_of(request).settings.amqp_url, decide)
+            await each_dead_letter(call.deps.settings.amqp_url, decide)
     except BROKER_FAILED as exc:
         if not replayed:
             raise ApiError(503, f"RabbitMQ is unreachable: {exc}", type="unavailable") from exc
@@ -98,11 +84,13 @@ async def _pass(
     return []
 
 
-@routes.get("/admin/dead-letters")
-async def dead_letters(request: web.Request) -> web.Response:
-    who = principal_of(request)
-    who.require("admin")
-    query = validated(o.DeadLetterQuery, dict(request.query))
+@api.operation(
+    Operation("get", "/admin/dead-letters", "The account's dead letters, with headers and body",
+              "admin", o.DeadLetterPage, query=o.DeadLetterQuery, errors=(422, 503)),
+)  # fmt: skip
+async def dead_letters(call: Call) -> web.Response:
+    who = call.principal
+    query = validated(o.DeadLetterQuery, dict(call.request.query))
     items: list[o.DeadLetter] = []
     total = 0
 
@@ -114,15 +102,18 @@ async def dead_letters(request: web.Request) -> web.Response:
                 items.append(letter)
         return False
 
-    await _pass(request, look)
+    await _pass(call, look)
     return respond(o.DeadLetterPage(items=items, total=total).model_dump(mode="json"))
 
 
-@routes.post("/admin/dead-letters/{dead_letter_id}/replay")
-async def replay_one(request: web.Request) -> web.Response:
-    who = principal_of(request)
-    who.require("admin")
-    wanted = request.match_info["dead_letter_id"]
+@api.operation(
+    Operation("post", "/admin/dead-letters/{dead_letter_id}/replay", "Send one dead letter "
+              "back to its queue as a first attempt", "admin", o.ReplayResult,
+              errors=(404, 409, 503)),
+)  # fmt: skip
+async def replay_one(call: Call) -> web.Response:
+    who = call.principal
+    wanted = call.request.match_info["dead_letter_id"]
     done: list[o.Replayed] = []
     unknown_origin = False
 
@@ -136,7 +127,7 @@ async def replay_one(request: web.Request) -> web.Response:
             done.append(replayed)
         return replayed is not None
 
-    notes = await _pass(request, chosen, done)
+    notes = await _pass(call, chosen, done)
     if unknown_origin:
         raise ApiError(409, f"dead letter {wanted} names no queue to go back to", type="conflict")
     if not done:
@@ -144,11 +135,15 @@ async def replay_one(request: web.Request) -> web.Response:
     return respond(o.ReplayResult(replayed=done).model_dump(mode="json"), assumptions=notes)
 
 
-@routes.post("/admin/dead-letters/replay")
-async def replay_all(request: web.Request) -> web.Response:
-    who = principal_of(request)
-    who.require("admin")
-    only = await body_as(request, o.ReplayAll)  # `{}`: every one of the account
+@api.operation(
+    Operation("post", "/admin/dead-letters/replay", "Send every dead letter of the account "
+              "(`{}`), or of one queue (`{\"queue\": …}`), back to its queue", "admin",
+              o.ReplayResult,
+              body=o.ReplayAll, errors=(400, 415, 422, 503)),
+)  # fmt: skip
+async def replay_all(call: Call) -> web.Response:
+    who = call.principal
+    only = await body_as(call.request, o.ReplayAll)  # `{}`: every one of the account
     done: list[o.Replayed] = []
 
     async def chosen(message: AbstractIncomingMessage, channel: AbstractChannel) -> bool:
@@ -161,5 +156,5 @@ async def replay_all(request: web.Request) -> web.Response:
             done.append(replayed)
         return replayed is not None
 
-    notes = await _pass(request, chosen, done)
+    notes = await _pass(call, chosen, done)
     return respond(o.ReplayResult(replayed=done).model_dump(mode="json"), assumptions=notes)

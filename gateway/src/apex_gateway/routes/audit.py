@@ -6,44 +6,38 @@ from aiohttp import web
 from apex_contracts import audit as a
 from apex_contracts import topology as t
 
+from ..call import Api, Call
 from ..envelope import ApiError, respond
 from ..openapi import Operation
-from ..principal import principal_of
 from ..queries import ask
 from ..validation import validated
 
-routes = web.RouteTableDef()
+api = Api()
 
 NDJSON = "application/x-ndjson"
-OPERATIONS = (
+
+
+@api.operation(
     Operation("get", "/audit", "Search the account's audit log, newest first", "viewer",
               a.AuditPage, query=a.SearchAudit, errors=(422, 503, 504)),
+)  # fmt: skip
+async def search_audit(call: Call) -> web.Response:
+    query = validated(a.SearchAudit, dict(call.request.query))
+    return respond(await ask(call, t.AUDIT_SEARCH, query))
+
+
+@api.operation(
     Operation("get", "/audit/export", "Export the account's audit log as NDJSON, oldest first",
               "viewer", a.AuditRecord, query=a.ExportAudit, errors=(422, 503, 504),
               media_type=NDJSON),
-    Operation("get", "/audit/verify", "Recompute the hash chain and check every signed checkpoint",
-              "admin", a.AuditVerification, errors=(503, 504)),
-    Operation("get", "/audit/checkpoints", "Signed checkpoints, newest first, and the public key",
-              "viewer", a.CheckpointPage, query=a.ListCheckpoints, errors=(422, 503, 504)),
 )  # fmt: skip
-
-
-@routes.get("/audit")
-async def search_audit(request: web.Request) -> web.Response:
-    principal_of(request).require("viewer")
-    query = validated(a.SearchAudit, dict(request.query))
-    return respond(await ask(request, t.AUDIT_SEARCH, query))
-
-
-@routes.get("/audit/export")
-async def export_audit(request: web.Request) -> web.StreamResponse:
+async def export_audit(call: Call) -> web.StreamResponse:
     """Streams chunk after chunk from audit-service; an error after the first line is sent as a
     last line `{"error": {...}}` (the status has gone out by then)."""
-    principal_of(request).require("viewer")
-    query = validated(a.ExportAudit, dict(request.query))
-    chunk = a.AuditExportChunk.model_validate(await ask(request, t.AUDIT_EXPORT, query))
+    query = validated(a.ExportAudit, dict(call.request.query))
+    chunk = a.AuditExportChunk.model_validate(await ask(call, t.AUDIT_EXPORT, query))
     response = web.StreamResponse(headers={"Content-Type": NDJSON})
-    await response.prepare(request)
+    await response.prepare(call.request)
     while True:
         lines = b"".join(orjson.dumps(r.model_dump(mode="json")) + b"\n" for r in chunk.records)
         await response.write(lines)
@@ -51,7 +45,7 @@ async def export_audit(request: web.Request) -> web.StreamResponse:
             break
         query = query.model_copy(update={"after": chunk.next_after})
         try:
-            chunk = a.AuditExportChunk.model_validate(await ask(request, t.AUDIT_EXPORT, query))
+            chunk = a.AuditExportChunk.model_validate(await ask(call, t.AUDIT_EXPORT, query))
         except ApiError as exc:
             await response.write(orjson.dumps({"error": exc.errors[0]}) + b"\n")
             break
@@ -59,21 +53,25 @@ async def export_audit(request: web.Request) -> web.StreamResponse:
     return response
 
 
-@routes.get("/audit/verify")
-async def verify_audit(request: web.Request) -> web.Response:
-    principal_of(request).require("admin")
+@api.operation(
+    Operation("get", "/audit/verify", "Recompute the hash chain and check every signed checkpoint",
+              "admin", a.AuditVerification, errors=(503, 504)),
+)  # fmt: skip
+async def verify_audit(call: Call) -> web.Response:
     query = a.VerifyAudit()
     total: a.AuditVerification | None = None
     while True:
-        part = a.AuditVerification.model_validate(await ask(request, t.AUDIT_VERIFY, query))
+        part = a.AuditVerification.model_validate(await ask(call, t.AUDIT_VERIFY, query))
         total = part if total is None else total.followed_by(part)
         if part.complete:
             return respond(total.model_dump(mode="json"))
         query = a.VerifyAudit(after_sequence=part.head_sequence, after_hash=part.head_hash)
 
 
-@routes.get("/audit/checkpoints")
-async def audit_checkpoints(request: web.Request) -> web.Response:
-    principal_of(request).require("viewer")
-    query = validated(a.ListCheckpoints, dict(request.query))
-    return respond(await ask(request, t.AUDIT_CHECKPOINTS, query))
+@api.operation(
+    Operation("get", "/audit/checkpoints", "Signed checkpoints, newest first, and the public key",
+              "viewer", a.CheckpointPage, query=a.ListCheckpoints, errors=(422, 503, 504)),
+)  # fmt: skip
+async def audit_checkpoints(call: Call) -> web.Response:
+    query = validated(a.ListCheckpoints, dict(call.request.query))
+    return respond(await ask(call, t.AUDIT_CHECKPOINTS, query))

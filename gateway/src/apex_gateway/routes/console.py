@@ -12,9 +12,10 @@ from importlib.resources import files
 
 from aiohttp import web
 
+from ..call import Api
 from ..envelope import ApiError
 
-routes = web.RouteTableDef()
+api = Api()  # pages and documents: no operation of the API document
 
 ASSETS = files("apex_gateway") / "console"
 CONTENT_TYPES = {
@@ -65,12 +66,12 @@ def _serve(app: web.Application, name: str) -> web.Response:
     return web.Response(body=body, content_type=content_type, charset="utf-8", headers=HEADERS)
 
 
-@routes.get("/console")
+@api.routes.get("/console")
 async def console(request: web.Request) -> web.Response:
     return _serve(request.app, "index.html")
 
 
-@routes.get("/console/{name}")
+@api.routes.get("/console/{name}")
 async def console_file(request: web.Request) -> web.Response:
     """One of the console's own files, by name (no folders: nothing else can be reached)."""
     return _serve(request.app, request.match_info["name"])

@@ -13,10 +13,11 @@ from aiohttp import web
 
 from apex_contracts import ASYNCAPI_DOCUMENT
 
+from ..call import Api
 from ..envelope import ApiError
 from ..openapi import build_spec
 
-routes = web.RouteTableDef()
+api = Api()  # pages and documents: no operation of the API document
 
 PAGE = """<!doctype html>
 <html><head><meta charset="utf-8"><title>APEX API</title>
@@ -27,11 +28,11 @@ PAGE = """<!doctype html>
 </body></html>"""
 
 
-ALL_OPERATIONS = web.AppKey("operations", tuple)  # every route module's `OPERATIONS`
+ALL_OPERATIONS = web.AppKey("operations", tuple)  # every route module's `api.operations`
 SPEC = web.AppKey("openapi", bytes)
 
 
-@routes.get("/openapi.json")
+@api.routes.get("/openapi.json")
 async def openapi(request: web.Request) -> web.Response:
     if SPEC not in request.app:
         request.app[SPEC] = orjson.dumps(build_spec(request.app[ALL_OPERATIONS]))
@@ -48,23 +49,23 @@ def _asyncapi(app: web.Application) -> tuple[bytes, bytes]:
     return app[ASYNCAPI]
 
 
-@routes.get("/asyncapi.yaml")
+@api.routes.get("/asyncapi.yaml")
 async def asyncapi_yaml(request: web.Request) -> web.Response:
     return web.Response(body=_asyncapi(request.app)[0], content_type="application/yaml")
 
 
-@routes.get("/asyncapi.json")
+@api.routes.get("/asyncapi.json")
 async def asyncapi_json(request: web.Request) -> web.Response:
     return web.Response(body=_asyncapi(request.app)[1], content_type="application/json")
 
 
-@routes.get("/docs")
+@api.routes.get("/docs")
 async def docs(_: web.Request) -> web.Response:
     return web.Response(text=PAGE, content_type="text/html")
 
 
 SWAGGER_UI = Path(str(files("swagger_ui") / "static"))
-routes.static("/docs/static", SWAGGER_UI)
+api.routes.static("/docs/static", SWAGGER_UI)
 
 EVENTS_PAGE = """<!doctype html>
 <html><head><meta charset="utf-8"><title>APEX events</title>
@@ -79,7 +80,7 @@ EVENTS_PAGE = """<!doctype html>
 ASYNCAPI_UI = Path(str(files("apex_gateway") / "static" / "asyncapi"))  # scripts/web-assets.sh
 
 
-@routes.get("/docs/events")
+@api.routes.get("/docs/events")
 async def event_docs(_: web.Request) -> web.Response:
     if not (ASYNCAPI_UI / "asyncapi-standalone.js").is_file():
         raise ApiError(
@@ -92,4 +93,4 @@ async def event_docs(_: web.Request) -> web.Response:
 
 
 if ASYNCAPI_UI.is_dir():  # else the page says how to build it, and the gateway still starts
-    routes.static("/docs/events/static", ASYNCAPI_UI)
+    api.routes.static("/docs/events/static", ASYNCAPI_UI)

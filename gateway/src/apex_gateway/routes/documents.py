@@ -13,29 +13,17 @@ from apex_contracts import documents as d
 from apex_contracts import projects as c
 from apex_contracts import topology as t
 
+from ..call import Api, Call
 from ..envelope import ApiError, respond
 from ..openapi import Link, Operation
-from ..principal import principal_of
 from ..queries import ask
 from ..validation import path_uuid, validated
 
-routes = web.RouteTableDef()
+api = Api()
 
 CHUNK_BYTES = 4 * 1024 * 1024  # per query reply (base64 on the wire)
 _DOCUMENT_ID = re.compile(d.DOCUMENT_ID_PATTERN)
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
-
-OPERATIONS = (
-    Operation("get", "/documents/{document_id}",
-              "Download a calculation package (PDF; ETag and id are its SHA-256)", "viewer",
-              None, errors=(404, 503, 504), media_type=d.PDF),
-    Operation("get", "/projects/{project_id}/documents",
-              "List a project's calculation packages, newest first", "viewer", d.DocumentPage,
-              query=d.DocumentPageQuery, errors=(404, 422, 503, 504),
-              links=(Link("DownloadNewest", "get", "/documents/{document_id}",
-                          {"document_id": "$response.body#/result/items/0/document_id"},
-                          (200,)),)),
-)  # fmt: skip
 
 
 def _document_id(request: web.Request) -> str:
@@ -51,16 +39,20 @@ def _chunk(document_id: str, offset: int) -> d.GetDocumentContent:
     )
 
 
-@routes.get("/documents/{document_id}")
-async def download_document(request: web.Request) -> web.StreamResponse:
-    principal_of(request).require("viewer")
+@api.operation(
+    Operation("get", "/documents/{document_id}",
+              "Download a calculation package (PDF; ETag and id are its SHA-256)", "viewer",
+              None, errors=(404, 503, 504), media_type=d.PDF),
+)  # fmt: skip
+async def download_document(call: Call) -> web.StreamResponse:
+    request = call.request
     document_id = _document_id(request)
     etag = f'"{document_id}"'
     if request.headers.get("If-None-Match") == etag:  # still 404 for another account's id
-        await ask(request, t.DOCUMENT_GET, d.GetDocument(document_id=document_id))
+        await ask(call, t.DOCUMENT_GET, d.GetDocument(document_id=document_id))
         return web.Response(status=304, headers={"ETag": etag})
     first = d.DocumentContent.model_validate(
-        await ask(request, t.DOCUMENT_GET_CONTENT, _chunk(document_id, 0))
+        await ask(call, t.DOCUMENT_GET_CONTENT, _chunk(document_id, 0))
     )
     doc = first.document
     headers = {
@@ -79,7 +71,7 @@ async def download_document(request: web.Request) -> web.StreamResponse:
     offset: int | None = first.next_offset
     while offset is not None:
         part = d.DocumentContent.model_validate(
-            await ask(request, t.DOCUMENT_GET_CONTENT, _chunk(document_id, offset))
+            await ask(call, t.DOCUMENT_GET_CONTENT, _chunk(document_id, offset))
         )
         await response.write(base64.b64decode(part.content_b64 or ""))
         offset = part.next_offset
@@ -87,11 +79,17 @@ async def download_document(request: web.Request) -> web.StreamResponse:
     return response
 
 
-@routes.get("/projects/{project_id}/documents")
-async def list_documents(request: web.Request) -> web.Response:
-    principal_of(request).require("viewer")
-    project_id = path_uuid(request, "project_id", "project")
-    page = validated(d.DocumentPageQuery, dict(request.query))
-    await ask(request, t.PROJECT_GET, c.GetProject(project_id=project_id))  # 404: not the account's
+@api.operation(
+    Operation("get", "/projects/{project_id}/documents",
+              "List a project's calculation packages, newest first", "viewer", d.DocumentPage,
+              query=d.DocumentPageQuery, errors=(404, 422, 503, 504),
+              links=(Link("DownloadNewest", "get", "/documents/{document_id}",
+                          {"document_id": "$response.body#/result/items/0/document_id"},
+                          (200,)),)),
+)  # fmt: skip
+async def list_documents(call: Call) -> web.Response:
+    project_id = path_uuid(call.request, "project_id", "project")
+    page = validated(d.DocumentPageQuery, dict(call.request.query))
+    await ask(call, t.PROJECT_GET, c.GetProject(project_id=project_id))  # 404: not the account's
     query = d.ListDocuments(project_id=project_id, limit=page.limit, cursor=page.cursor)
-    return respond(await ask(request, t.DOCUMENT_LIST, query))
+    return respond(await ask(call, t.DOCUMENT_LIST, query))

@@ -7,22 +7,17 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from apex_runtime.side_server import Check, readiness
 
+from ..call import Api
 from ..commands import BROKER_BLOCKED
 from ..deps import Deps, deps_of
 from ..envelope import respond
 from ..openapi import Operation
 
-routes = web.RouteTableDef()
+api = Api()
 OPEN_FILES_SPARE = 512  # beyond the long-lived clients: short requests, Redis, RabbitMQ, logs
 
-OPERATIONS = (
-    Operation("get", "/health", "Liveness", None),
-    Operation("get", "/ready", "Readiness: broker and Redis", None, errors=(503,)),
-    Operation("get", "/version", "The gateway's version", None),
-)
 
-
-@routes.get("/health")
+@api.public(Operation("get", "/health", "Liveness", None))
 async def health(_: web.Request) -> web.Response:
     return respond({"service": "gateway", "status": "ok"})
 
@@ -43,7 +38,7 @@ def readiness_checks(deps: Deps) -> dict[str, Check]:
     return {"broker": broker, "redis": redis}
 
 
-@routes.get("/ready")
+@api.public(Operation("get", "/ready", "Readiness: broker and Redis", None, errors=(503,)))
 async def ready(request: web.Request) -> web.Response:
     deps = deps_of(request)
     needed = deps.settings.max_sse_streams + deps.settings.max_waits + OPEN_FILES_SPARE
@@ -57,12 +52,12 @@ async def ready(request: web.Request) -> web.Response:
     return web.json_response(body, status=status)
 
 
-@routes.get("/version")
+@api.public(Operation("get", "/version", "The gateway's version", None))
 async def show_version(_: web.Request) -> web.Response:
     return respond({"service": "gateway", "version": version("apex-gateway")})
 
 
-@routes.get("/metrics")
+@api.routes.get("/metrics")  # Prometheus text, not in the API document
 async def metrics(request: web.Request) -> web.Response:
     BROKER_BLOCKED.set(1 if deps_of(request).broker.blocked() else 0)  # read at each scrape
     return web.Response(body=generate_latest(), headers={"Content-Type": CONTENT_TYPE_LATEST})

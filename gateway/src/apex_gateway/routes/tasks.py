@@ -20,16 +20,14 @@ from apex_contracts.tasks import (
 )
 from apex_runtime.redis_pool import REDIS_UNAVAILABLE
 
+from ..call import Api, Call
 from ..commands import task_body
-from ..deps import deps_of
 from ..envelope import ApiError, respond, task_store_unavailable
-from ..guard import admitted_with_read, gate_of
 from ..openapi import IDEMPOTENCY, Operation, Param
-from ..principal import principal_of
 from ..validation import validated
 
 log = logging.getLogger(__name__)
-routes = web.RouteTableDef()
+api = Api()
 WAIT_MAX_S = 30.0
 WAIT_PARAM = Param(
     "wait",
@@ -55,35 +53,20 @@ SEARCH_PARAMS = (
           {"type": "string", "minLength": 1, "maxLength": 500, "pattern": "^[A-Za-z0-9_-]+$"}),
 )  # fmt: skip
 
-OPERATIONS = (
-    Operation("get", "/tasks", "Search the account's tasks, newest first (a page may be short: "
-              "follow next_cursor until it is null)", "viewer", TaskPage, errors=(422, 503),
-              query_params=SEARCH_PARAMS),
-    Operation("get", "/tasks/{task_id}/history", "How the task got where it is: its states, "
-              "oldest first (the latest 50)", "viewer", TaskHistory, errors=(404, 503)),
-    Operation("get", "/tasks/{task_id}", "Read a task (long-poll with ?wait=N)", "viewer",
-              TaskView, errors=(404, 422, 503), query_params=(WAIT_PARAM,)),
-    Operation("get", "/tasks/{task_id}/events", "Stream the task's changes (Server-Sent Events)",
-              "viewer", TaskView, errors=(404, 503), media_type="text/event-stream",
-              sse_event=TASK_EVENT),
-    Operation("delete", "/tasks/{task_id}", "Cancel a task (and its unfinished children)",
-              "engineer", TaskView, errors=(404, 409, 503), headers=(IDEMPOTENCY,)),
-)  # fmt: skip
 
-
-async def _task_of_account(request: web.Request, *, admitted_here: bool = False) -> TaskRecord:
+async def _task_of_account(call: Call, *, admitted_here: bool = False) -> TaskRecord:
     """The task, if it belongs to the caller's account; with `admitted_here`, read in the same
-    Redis step that counts the request (`admitted_with_read`)."""
-    task_id = request.match_info["task_id"]
-    status = deps_of(request).status
+    Redis step that counts the request (on a route that `admits_in_handler`)."""
+    task_id = call.request.match_info["task_id"]
+    status = call.deps.status
     try:
         if admitted_here:
-            task = await gate_of(request).read(status, task_id)
+            task = await call.gate.read(status, task_id)
         else:
             task = await status.get(task_id)
     except RedisError as exc:
         raise task_store_unavailable() from exc
-    if task is None or task.account != principal_of(request).account:
+    if task is None or task.account != call.principal.account:
         raise ApiError(404, f"task {task_id} not found", type="not_found")
     return task
 
@@ -103,11 +86,13 @@ def _wait_seconds(request: web.Request) -> float | None:
     return seconds
 
 
-@routes.get("/tasks")
-async def search_tasks(request: web.Request) -> web.Response:
-    who = principal_of(request)
-    who.require("viewer")
-    given = {name: request.query.getall(name) for name in request.query}
+@api.operation(
+    Operation("get", "/tasks", "Search the account's tasks, newest first (a page may be short: "
+              "follow next_cursor until it is null)", "viewer", TaskPage, errors=(422, 503),
+              query_params=SEARCH_PARAMS),
+)  # fmt: skip
+async def search_tasks(call: Call) -> web.Response:
+    given = {name: call.request.query.getall(name) for name in call.request.query}
     query = validated(
         TaskSearch,
         {name: values if name == "state" else values[-1] for name, values in given.items()},
@@ -117,7 +102,7 @@ async def search_tasks(request: web.Request) -> web.Response:
     except ValueError as exc:
         raise ApiError(422, str(exc), type="invalid", field="cursor") from exc
     try:
-        tasks, last = await deps_of(request).status.search(who.account, query, after)
+        tasks, last = await call.deps.status.search(call.principal.account, query, after)
     except RedisError as exc:
         raise task_store_unavailable() from exc
     page = TaskPage(
@@ -127,55 +112,60 @@ async def search_tasks(request: web.Request) -> web.Response:
     return respond(page.model_dump(mode="json"))
 
 
-@routes.get("/tasks/{task_id}/history")
-async def task_history(request: web.Request) -> web.Response:
-    principal_of(request).require("viewer")
-    task = await _task_of_account(request)
+@api.operation(
+    Operation("get", "/tasks/{task_id}/history", "How the task got where it is: its states, "
+              "oldest first (the latest 50)", "viewer", TaskHistory, errors=(404, 503)),
+)  # fmt: skip
+async def task_history(call: Call) -> web.Response:
+    task = await _task_of_account(call)
     try:
-        items = await deps_of(request).status.history(task.task_id)
+        items = await call.deps.status.history(task.task_id)
     except RedisError as exc:
         raise task_store_unavailable() from exc
     return respond(TaskHistory(items=items).model_dump(mode="json"))
 
 
-@routes.get("/tasks/{task_id}")
-@admitted_with_read  # a polling client's every request: counted and read in one Redis step
-async def get_task(request: web.Request) -> web.Response:
-    principal_of(request).require("viewer")
-    wait_s = _wait_seconds(request)
+@api.operation(
+    Operation("get", "/tasks/{task_id}", "Read a task (long-poll with ?wait=N)", "viewer",
+              TaskView, errors=(404, 422, 503), query_params=(WAIT_PARAM,)),
+    admits_in_handler=True,  # a polling client's every request: counted and read in one step
+)  # fmt: skip
+async def get_task(call: Call) -> web.Response:
+    wait_s = _wait_seconds(call.request)
     if not wait_s:
-        return respond(task_body(await _task_of_account(request, admitted_here=True)))
-    with deps_of(request).waits.slot():  # 503 before the read when every wait is taken
-        task = await _task_of_account(request, admitted_here=True)
+        return respond(task_body(await _task_of_account(call, admitted_here=True)))
+    with call.deps.waits.slot():  # 503 before the read when every wait is taken
+        task = await _task_of_account(call, admitted_here=True)
         try:
-            task = await deps_of(request).waiter.next_change(task.task_id, wait_s, task) or task
+            task = await call.deps.waiter.next_change(task.task_id, wait_s, task) or task
         except RedisError as exc:
             raise task_store_unavailable() from exc
     return respond(task_body(task))
 
 
-@routes.get("/tasks/{task_id}/events")
-async def task_events(request: web.Request) -> web.StreamResponse:
-    principal_of(request).require("viewer")
-    with deps_of(request).streams.slot():  # 503 before anything when every stream is taken
-        task: TaskRecord | None = await _task_of_account(request)
+@api.operation(
+    Operation("get", "/tasks/{task_id}/events", "Stream the task's changes (Server-Sent Events)",
+              "viewer", TaskView, errors=(404, 503), media_type="text/event-stream",
+              sse_event=TASK_EVENT),
+)  # fmt: skip
+async def task_events(call: Call) -> web.StreamResponse:
+    with call.deps.streams.slot():  # 503 before anything when every stream is taken
+        task: TaskRecord | None = await _task_of_account(call)
         stream = web.StreamResponse(
             headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"}
         )
-        await stream.prepare(request)
+        await stream.prepare(call.request)
         try:
-            await _stream_changes(request, stream, task)
+            await _stream_changes(call, stream, task)
         except REDIS_UNAVAILABLE:  # the status line is sent: end; the client reconnects
             log.warning("task stream ended early: the task store failed", exc_info=True)
         await stream.write_eof()
         return stream
 
 
-async def _stream_changes(
-    request: web.Request, stream: web.StreamResponse, task: TaskRecord | None
-) -> None:
+async def _stream_changes(call: Call, stream: web.StreamResponse, task: TaskRecord | None) -> None:
     """One event per change until the task is final or the stream's time is up."""
-    waiter = deps_of(request).waiter
+    waiter, request = call.deps.waiter, call.request
     deadline = request.loop.time() + SSE_LIMIT_S
     sent: TaskRecord | None = None
     while task is not None and request.loop.time() < deadline:
@@ -192,11 +182,13 @@ async def _stream_changes(
         task = await waiter.next_change(task.task_id, HEARTBEAT_S, sent)
 
 
-@routes.delete("/tasks/{task_id}")
-async def cancel_task(request: web.Request) -> web.Response:
-    principal_of(request).require("engineer")
-    task = await _task_of_account(request)
-    status = deps_of(request).status
+@api.operation(
+    Operation("delete", "/tasks/{task_id}", "Cancel a task (and its unfinished children)",
+              "engineer", TaskView, errors=(404, 409, 503), headers=(IDEMPOTENCY,)),
+)  # fmt: skip
+async def cancel_task(call: Call) -> web.Response:
+    task = await _task_of_account(call)
+    status = call.deps.status
     moved = await status.revoke(task.task_id)
     if not moved.applied:
         raise ApiError(409, f"task {task.task_id} already ended {moved.previous}", type="conflict")

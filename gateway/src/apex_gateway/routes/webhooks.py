@@ -24,16 +24,14 @@ from apex_contracts import notifications as n
 from apex_contracts import topology as t
 from apex_contracts.tasks import TaskState
 
+from ..call import Api, Call, new_id, new_uuid
 from ..commands import accept, failed, outcome_within, publish, requested_wait
-from ..deps import deps_of
 from ..envelope import ApiError, respond, task_store_unavailable
-from ..guard import admitted_with_task, idempotency_of, new_id, new_uuid
 from ..openapi import IDEMPOTENCY, PREFER, Accepted, Link, Operation
-from ..principal import principal_of
 from ..queries import ask
 from ..validation import body_as, path_uuid, validated
 
-routes = web.RouteTableDef()
+api = Api()
 
 
 class WebhookPath(BaseModel):
@@ -80,38 +78,15 @@ def _retry_link(pointer: str, *statuses: int) -> Link:
     )
 
 
-OPERATIONS = (
+@api.operation(
     Operation("post", "/webhooks", "Register a webhook; the answer shows its secret once",
               "engineer", n.WebhookCreated, n.WebhookDraft, success=(201, 202),
               errors=(400, 408, 409, 413, 415, 422, 503, 504), headers=(PREFER, IDEMPOTENCY),
               links=_webhook_links("/result/webhook_id", 201, 202)),
-    Operation("get", "/webhooks", "List the account's webhooks (never their secrets)", "viewer",
-              n.WebhookPage, errors=(503, 504)),
-    Operation("delete", "/webhooks/{webhook_id}", "Delete a webhook", "engineer", Accepted,
-              success=(202, 200), errors=(400, 404, 409, 422, 503, 504),
-              headers=(PREFER, IDEMPOTENCY), command=True),
-    Operation("get", "/webhooks/{webhook_id}/deliveries",
-              "List a webhook's deliveries, newest first", "viewer", n.WebhookDeliveryPage,
-              query=n.DeliveryPageQuery, errors=(404, 422, 503, 504)),
-    Operation("post", "/webhooks/{webhook_id}/deliveries/{delivery_id}/retry",
-              "Attempt a delivery again now (signed afresh); the task ends as that attempt",
-              "engineer", DeliveryAccepted, success=(202, 200), errors=_ATTEMPT_ERRORS,
-              headers=(PREFER, IDEMPOTENCY), command=True),
-    Operation("post", "/webhooks/{webhook_id}/ping",
-              "Deliver a signed `webhook.ping` event now; the task ends as that attempt",
-              "engineer", DeliveryAccepted, success=(202, 200), errors=_ATTEMPT_ERRORS,
-              headers=(PREFER, IDEMPOTENCY), command=True,
-              links=(_retry_link("/result", 202), _retry_link("/result/result", 200))),
 )  # fmt: skip
-
-
-@routes.post("/webhooks")
-async def register_webhook(request: web.Request) -> web.Response:
-    who = principal_of(request)
-    who.require("engineer")
-    draft = await body_as(request, n.WebhookDraft)
-    deps = deps_of(request)
-    scope = idempotency_of(request)
+async def register_webhook(call: Call) -> web.Response:
+    draft = await body_as(call.request, n.WebhookDraft)
+    deps, who, scope = call.deps, call.principal, call.idempotency
     webhook_id = new_uuid(scope, "webhook")
     task_id = new_id(scope, "task")
     message_id = new_id(scope, "message")
@@ -144,10 +119,10 @@ async def register_webhook(request: web.Request) -> web.Response:
         status_url=status_url,
     ).model_dump(mode="json")
     await publish(
-        request, t.WEBHOOK_REGISTER, command, task_id=task_id, message_id=message_id, answer=answer
+        call, t.WEBHOOK_REGISTER, command, task_id=task_id, message_id=message_id, answer=answer
     )
-    wait_s = requested_wait(request, deps.settings.max_wait_s) or deps.settings.query_timeout_s
-    task = await outcome_within(request, task_id, wait_s)
+    wait_s = requested_wait(call.request, deps.settings.max_wait_s) or deps.settings.query_timeout_s
+    task = await outcome_within(deps, task_id, wait_s)
     if task is not None and task.state is TaskState.SUCCESS:
         location = f"/webhooks/{webhook_id}"
         return respond(answer, status=201, headers={"Location": location})
@@ -156,56 +131,73 @@ async def register_webhook(request: web.Request) -> web.Response:
     return respond(answer, status=202, headers={"Location": status_url})
 
 
-@routes.get("/webhooks")
-async def list_webhooks(request: web.Request) -> web.Response:
-    principal_of(request).require("viewer")
-    return respond(await ask(request, t.WEBHOOK_LIST, n.ListWebhooks()))
+@api.operation(
+    Operation("get", "/webhooks", "List the account's webhooks (never their secrets)", "viewer",
+              n.WebhookPage, errors=(503, 504)),
+)  # fmt: skip
+async def list_webhooks(call: Call) -> web.Response:
+    return respond(await ask(call, t.WEBHOOK_LIST, n.ListWebhooks()))
 
 
-@routes.delete("/webhooks/{webhook_id}")
-@admitted_with_task
-async def delete_webhook(request: web.Request) -> web.Response:
-    principal_of(request).require("engineer")
-    webhook_id = path_uuid(request, "webhook_id", "webhook")
+@api.operation(
+    Operation("delete", "/webhooks/{webhook_id}", "Delete a webhook", "engineer", Accepted,
+              success=(202, 200), errors=(400, 404, 409, 422, 503, 504),
+              headers=(PREFER, IDEMPOTENCY), command=True),
+    admits_in_handler=True,
+)  # fmt: skip
+async def delete_webhook(call: Call) -> web.Response:
+    webhook_id = path_uuid(call.request, "webhook_id", "webhook")
     return await accept(
-        request,
+        call,
         t.WEBHOOK_DELETE,
         n.DeleteWebhook(webhook_id=webhook_id),
         accepted={"webhook_id": str(webhook_id)},
     )
 
 
-@routes.get("/webhooks/{webhook_id}/deliveries")
-async def list_deliveries(request: web.Request) -> web.Response:
-    principal_of(request).require("viewer")
-    path = validated(WebhookPath, dict(request.match_info))
-    page = validated(n.DeliveryPageQuery, dict(request.query))
+@api.operation(
+    Operation("get", "/webhooks/{webhook_id}/deliveries",
+              "List a webhook's deliveries, newest first", "viewer", n.WebhookDeliveryPage,
+              query=n.DeliveryPageQuery, errors=(404, 422, 503, 504)),
+)  # fmt: skip
+async def list_deliveries(call: Call) -> web.Response:
+    path = validated(WebhookPath, dict(call.request.match_info))
+    page = validated(n.DeliveryPageQuery, dict(call.request.query))
     query = n.ListWebhookDeliveries(webhook_id=path.webhook_id, **page.model_dump())
-    return respond(await ask(request, t.WEBHOOK_LIST_DELIVERIES, query))
+    return respond(await ask(call, t.WEBHOOK_LIST_DELIVERIES, query))
 
 
-@routes.post("/webhooks/{webhook_id}/deliveries/{delivery_id}/retry")
-@admitted_with_task
-async def retry_delivery(request: web.Request) -> web.Response:
-    principal_of(request).require("engineer")
-    path = validated(DeliveryPath, dict(request.match_info))
+@api.operation(
+    Operation("post", "/webhooks/{webhook_id}/deliveries/{delivery_id}/retry",
+              "Attempt a delivery again now (signed afresh); the task ends as that attempt",
+              "engineer", DeliveryAccepted, success=(202, 200), errors=_ATTEMPT_ERRORS,
+              headers=(PREFER, IDEMPOTENCY), command=True),
+    admits_in_handler=True,
+)  # fmt: skip
+async def retry_delivery(call: Call) -> web.Response:
+    path = validated(DeliveryPath, dict(call.request.match_info))
     return await accept(
-        request,
+        call,
         t.WEBHOOK_RETRY_DELIVERY,
         n.RetryWebhookDelivery(webhook_id=path.webhook_id, delivery_id=path.delivery_id),
         accepted={"webhook_id": str(path.webhook_id), "delivery_id": str(path.delivery_id)},
     )
 
 
-@routes.post("/webhooks/{webhook_id}/ping")
-@admitted_with_task
-async def ping_webhook(request: web.Request) -> web.Response:
-    principal_of(request).require("engineer")
-    path = validated(WebhookPath, dict(request.match_info))
-    event_id = new_uuid(idempotency_of(request), "ping")  # a retry with its key: the same ping
+@api.operation(
+    Operation("post", "/webhooks/{webhook_id}/ping",
+              "Deliver a signed `webhook.ping` event now; the task ends as that attempt",
+              "engineer", DeliveryAccepted, success=(202, 200), errors=_ATTEMPT_ERRORS,
+              headers=(PREFER, IDEMPOTENCY), command=True,
+              links=(_retry_link("/result", 202), _retry_link("/result/result", 200))),
+    admits_in_handler=True,
+)  # fmt: skip
+async def ping_webhook(call: Call) -> web.Response:
+    path = validated(WebhookPath, dict(call.request.match_info))
+    event_id = new_uuid(call.idempotency, "ping")  # a retry with its key: the same ping
     delivery_id = n.delivery_id(str(event_id), path.webhook_id)
     return await accept(
-        request,
+        call,
         t.WEBHOOK_PING,
         n.PingWebhook(webhook_id=path.webhook_id, event_id=event_id),
         accepted={
