@@ -110,3 +110,27 @@ async def test_keys_are_stored_only_as_hashes(system: System) -> None:
         )
     assert secret not in str(dict(row))
     assert row["secret_hash"] == store.digest(secret)
+
+
+BELOW = {"viewer": "", "engineer": "viewer", "admin": "engineer"}
+
+
+async def test_every_operation_refuses_the_role_below_its_own(system: System) -> None:
+    """The role each operation declares is the one its route checks: one rung below it is a
+    403 on every documented operation, before anything is read or sent."""
+    from apex_gateway.routes.docs import ALL_OPERATIONS
+
+    checked = 0
+    for op in system.app[ALL_OPERATIONS]:
+        if op.role is None:
+            continue
+        path = op.path
+        for name in ("project_id", "task_id", "webhook_id", "delivery_id", "dead_letter_id"):
+            path = path.replace("{" + name + "}", str(uuid4()))
+        path = path.replace("{document_id}", "0" * 64)
+        async with client(system, bearer(system.settings, roles=BELOW[op.role])) as lower:
+            status, body, _ = await call(lower, op.method.upper(), path, json={})
+        assert status == 403, (op.method, op.path, status, body)
+        assert body["errors"][0]["message"] == f"this needs the {op.role} role", op.path
+        checked += 1
+    assert checked >= 30
