@@ -100,6 +100,17 @@ SECURITY_ACCOUNT: Final = "_security"
 
 # Redis keys
 REDIS_TASK_PREFIX: Final = "apex:task:"
+REDIS_RATE_LIMIT_PREFIX: Final = "apex:rl:"  # + <account>:<actor>: the GCRA's arrival time
+REDIS_IDEMPOTENCY_PREFIX: Final = "apex:idem:"  # + <account>:<actor>:<Idempotency-Key>
+# + <query routing key>:<sha256 of request and version stamp>: a cached engineering answer
+REDIS_CACHE_PREFIX: Final = "apex:cache:"
+
+
+def cache_version_key(owner: str) -> str:
+    """Where the service owning the `<owner>.*` queries writes its version stamp."""
+    return f"{REDIS_CACHE_PREFIX}{owner}:version"
+
+
 # Each task's changes are published (its id as the message) on the channel of this prefix and
 # its id, and a child's transitions on its parent's channel too: a gateway subscribes only to
 # the tasks someone is waiting on.

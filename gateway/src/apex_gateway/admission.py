@@ -14,6 +14,7 @@ from prometheus_client import Counter
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from apex_contracts import topology as t
 from apex_runtime.redis_pipeline import AutoPipeline, Script
 from apex_runtime.redis_pool import REDIS_UNAVAILABLE
 from apex_runtime.status_store import CREATE_TASK_LUA, NewTask, children_key, task_key
@@ -134,12 +135,12 @@ class Admission:
         task: NewTask | None = None,
     ) -> Decision:
         """Count the request, claim its idempotency key and (if given) record its task."""
-        keys = [f"apex:rl:{bucket}"]
+        keys = [f"{t.REDIS_RATE_LIMIT_PREFIX}{bucket}"]
         if task is not None:
             keys.append(task.key)
         in_flight = ""
         if idempotency_key is not None:
-            keys.append(f"apex:idem:{bucket}:{idempotency_key}")
+            keys.append(f"{t.REDIS_IDEMPOTENCY_PREFIX}{bucket}:{idempotency_key}")
             in_flight = orjson.dumps({"state": "in_flight", "fingerprint": fingerprint}).decode()
         args: list[str | int | float] = [
             self.interval_ms, self.tolerance_ms, in_flight, IN_FLIGHT_TTL_MS
@@ -161,7 +162,7 @@ class Admission:
         """Count the request and, when admitted, read the task: one Redis step.
 
         Redis unreachable: the decision of the in-process limit, and no task (None)."""
-        keys = [f"apex:rl:{bucket}", task_key(task_id), children_key(task_id)]
+        keys = [f"{t.REDIS_RATE_LIMIT_PREFIX}{bucket}", task_key(task_id), children_key(task_id)]
         try:
             allowed, wait_ms, remaining, reset_ms, _, flat, child_ids = await self.redis.script(
                 self._admit_read,
@@ -195,7 +196,7 @@ class Admission:
         """Store the final response of an idempotent request for the retention period."""
         try:
             await self.redis.execute(
-                "SET", f"apex:idem:{bucket}:{key}", orjson.dumps(record), "PX",
+                "SET", f"{t.REDIS_IDEMPOTENCY_PREFIX}{bucket}:{key}", orjson.dumps(record), "PX",
                 self.idempotency_ttl_ms,
             )  # fmt: skip
         except REDIS_UNAVAILABLE:  # the answer stands: its command may already be sent
@@ -204,7 +205,7 @@ class Admission:
     async def forget(self, bucket: str, key: str) -> None:
         """Release a key whose request did not reach a final answer, so a retry may run."""
         try:
-            await self.redis.execute("DEL", f"apex:idem:{bucket}:{key}")
+            await self.redis.execute("DEL", f"{t.REDIS_IDEMPOTENCY_PREFIX}{bucket}:{key}")
         except REDIS_UNAVAILABLE:
             log.warning("could not release an idempotency key", exc_info=True)
 

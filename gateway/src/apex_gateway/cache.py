@@ -22,6 +22,7 @@ from prometheus_client import Counter
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from apex_contracts import topology as t
 from apex_runtime.redis_pool import RedisBusy
 
 log = logging.getLogger(__name__)
@@ -91,12 +92,12 @@ def canonical(request: dict[str, Any]) -> bytes:
 
 def entry_key(query: str, request: bytes, stamp: bytes) -> str:
     digest = hashlib.sha256(request + b"\n" + stamp).hexdigest()
-    return f"apex:cache:{query}:{digest}"
+    return f"{t.REDIS_CACHE_PREFIX}{query}:{digest}"
 
 
 def version_key(query: str) -> str:
-    """Where the service owning `<service>.*` queries writes its version stamp."""
-    return f"apex:cache:{query.split('.', 1)[0]}:version"
+    """Where the service owning the query writes its version stamp."""
+    return t.cache_version_key(query.split(".", 1)[0])
 
 
 def reply_stamp(reply: dict[str, Any], current: bytes | None) -> bytes | None:
