@@ -20,6 +20,7 @@ Words after the value are free (`604800 (7 days)`).
 import re
 from pathlib import Path
 
+import pytest
 from pydantic import SecretStr
 
 from .model import (
@@ -197,3 +198,20 @@ def test_the_link_check_catches_broken_links(tmp_path: Path) -> None:
     )
     problems = broken_links(page, root=tmp_path)
     assert [p.split(":")[1] for p in problems] == ["4", "5", "5", "12"], problems
+
+
+SERVICE_TABLE_ROWS = ("consumes", "asks", "stores", "publishes", "answers", "HTTP (gateway)")
+
+
+@pytest.mark.parametrize(
+    "service",
+    ["project-service", "signage-service", "document-service", "notification-service",
+     "audit-service"],
+)  # fmt: skip
+def test_each_service_readme_has_its_message_table(service: str) -> None:
+    """What a newcomer reads first: what the service consumes, asks, stores, publishes and
+    answers, each row saying something."""
+    text = (REPO / service / "README.md").read_text()
+    for row in SERVICE_TABLE_ROWS:
+        match = re.search(rf"^\| {re.escape(row)} \| (.+) \|$", text, re.MULTILINE)
+        assert match is not None and match.group(1).strip(), f"{service}/README.md: no {row!r} row"
