@@ -73,7 +73,8 @@ class Mailbox:
 
 @asynccontextmanager
 async def running_mailbox(host: str, port: int) -> AsyncIterator[Mailbox]:
-    """aiosmtpd on a fixed port (`Controller(port=0)` fails: STACK-NOTES pitfall 12)."""
+    """aiosmtpd on a fixed port: `Controller(port=0)` fails, as its start-up check connects to the
+    port it was given, 0, not the one the system chose."""
     with socket.socket() as probe:
         assert probe.connect_ex((host, port)) != 0, f"{host}:{port} is taken"
     box = Mailbox(asyncio.get_running_loop())
