@@ -15,6 +15,7 @@ from .envelope import ApiError, http_error, respond
 
 log = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+CLIENT_LEFT = 499  # as nginx logs a request its client closed; never sent, only counted
 
 REQUESTS = Counter("apex_gateway_requests_total", "HTTP requests", ["route", "status"])
 LATENCY = Histogram("apex_gateway_request_seconds", "HTTP request latency", ["route"])
@@ -32,6 +33,9 @@ async def errors_as_envelopes(request: web.Request, handler: Handler) -> web.Str
         if exc.status < 400:
             raise
         return http_error(exc)
+    except ConnectionResetError:  # the client left mid-answer (a stream): nobody to answer
+        log.info("client left during %s %s", request.method, request.path)
+        return web.Response(status=CLIENT_LEFT)
     except Exception:
         log.exception("unhandled error", extra={"path": request.path})
         return respond(
