@@ -7,7 +7,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import make_mocked_request
 
-from apex_gateway.middlewares import CLIENT_LEFT, errors_as_envelopes
+from apex_gateway.middlewares import CLIENT_LEFT, REQUESTS, errors_as_envelopes
 
 
 async def test_a_client_that_left_mid_stream_is_not_an_error(
@@ -21,6 +21,13 @@ async def test_a_client_that_left_mid_stream_is_not_an_error(
             make_mocked_request("GET", "/tasks/x/events"), streaming
         )
     assert response.status == CLIENT_LEFT
+    counted = [
+        sample.value
+        for metric in REQUESTS.collect()
+        for sample in metric.samples
+        if sample.name.endswith("_total") and sample.labels["status"] == str(CLIENT_LEFT)
+    ]
+    assert sum(counted) >= 1
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert "client left during GET /tasks/x/events" in caplog.text
 

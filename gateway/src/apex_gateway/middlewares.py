@@ -35,6 +35,7 @@ async def errors_as_envelopes(request: web.Request, handler: Handler) -> web.Str
         return http_error(exc)
     except ConnectionResetError:  # the client left mid-answer (a stream): nobody to answer
         log.info("client left during %s %s", request.method, request.path)
+        _count_of(_route_name(request), CLIENT_LEFT).inc()  # `measured` saw only the exception
         return web.Response(status=CLIENT_LEFT)
     except Exception:
         log.exception("unhandled error", extra={"path": request.path})
@@ -46,13 +47,17 @@ async def errors_as_envelopes(request: web.Request, handler: Handler) -> web.Str
 
 @web.middleware
 async def measured(request: web.Request, handler: Handler) -> web.StreamResponse:
-    route = request.match_info.route.resource
-    name = route.canonical if route is not None else "unmatched"
+    name = _route_name(request)
     started = time.perf_counter()
     response = await handler(request)
     _latency_of(name).observe(time.perf_counter() - started)
     _count_of(name, response.status).inc()
     return response
+
+
+def _route_name(request: web.Request) -> str:
+    route = request.match_info.route.resource
+    return route.canonical if route is not None else "unmatched"
 
 
 # A labelled child looked up once per route and status (a bounded set: routes are declared,
