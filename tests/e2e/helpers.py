@@ -2,6 +2,7 @@
 
 import asyncio
 import re
+import sys
 from typing import Any
 
 import aiohttp
@@ -83,3 +84,14 @@ async def metric(session: aiohttp.ClientSession, url: str, line: str) -> float:
     async with session.get(url + "/metrics") as response:
         found = re.search(rf"^{re.escape(line)} (\S+)$", await response.text(), re.M)
     return float(found.group(1)) if found else 0.0
+
+
+async def run_cli(*args: str) -> str:
+    """`apex <args>` in a process of its own; its output, once it exited 0."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "apex_runtime.cli", *args,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+    )  # fmt: skip
+    out, _ = await process.communicate()
+    assert process.returncode == 0, out.decode()
+    return out.decode()

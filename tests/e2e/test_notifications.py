@@ -8,7 +8,6 @@ PDF has to be fetched, and steer the SMTP server to defer or refuse.
 
 import asyncio
 import hashlib
-import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -27,7 +26,7 @@ from apex_runtime.broker import EVENTS
 from apex_runtime.service import ServiceRuntime
 
 from .conftest import System
-from .helpers import call, create_project
+from .helpers import call, create_project, run_cli
 from .mailbox import Mailbox, running_mailbox
 
 FINAL = ("SUCCESS", "FAILURE", "REVOKED")
@@ -141,16 +140,6 @@ async def email_sent_events(system: System, submission_id: str) -> int:
                 )
             ).scalar_one()
         )
-
-
-async def run_cli(*args: str) -> str:
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "apex_runtime.cli", *args,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
-    )  # fmt: skip
-    out, _ = await process.communicate()
-    assert process.returncode == 0, out.decode()
-    return out.decode()
 
 
 # The tests ------------------------------------------------------------------------------------

@@ -1,7 +1,6 @@
 """Retries with back-off through delay queues, parking in apex.dead, and replay (real RabbitMQ)."""
 
 import asyncio
-import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from uuid import uuid4
@@ -17,6 +16,7 @@ from apex_runtime.service import ServiceRuntime
 from apex_runtime.tasks import MessageContext
 
 from .conftest import System
+from .helpers import run_cli
 
 
 class Echo(BaseModel):
@@ -176,13 +176,3 @@ async def test_unavailable_dependency_retries_without_spending_attempts(fragile:
     task_id = await fragile.send("d")
     states = await fragile.states_until_final(task_id, timeout_s=60)
     assert states[-1] == "SUCCESS", states
-
-
-async def run_cli(*args: str) -> str:
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "apex_runtime.cli", *args,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
-    )  # fmt: skip
-    out, _ = await process.communicate()
-    assert process.returncode == 0, out.decode()
-    return out.decode()
