@@ -185,7 +185,7 @@ async def backlog(
 async def verify(
     db: asyncpg.Connection, account: str, entries: int, timeout_s: float
 ) -> dict[str, Any]:
-    client = BrokerClient(AMQP_URL)
+    client = BrokerClient(AMQP_URL, "bench-audit")
     await client.connect()
     try:
         start = time.perf_counter()

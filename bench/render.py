@@ -31,6 +31,7 @@ from apex_documents.app import ThreadedRenderer
 from apex_documents.package import Package, build_package, design_request
 from apex_documents.render import PackageRenderer
 from apex_runtime.collector import freeze_startup_heap
+from apex_runtime.worker_thread import WorkerThread
 from apex_signage import design_single_pole
 
 TARGET_PACKAGES_PER_S = 5.0
@@ -113,7 +114,7 @@ def direct(renderer: PackageRenderer, batch: list[Package]) -> dict[str, Any]:
 
 
 async def service(batch: list[Package], in_flight: int) -> dict[str, Any]:
-    renderer = ThreadedRenderer()
+    renderer = ThreadedRenderer(WorkerThread("weasyprint"))
     await renderer.write(await renderer.layout(batch[0], NOW))  # builds it on its thread
     durations, pages = [], []
     gate = asyncio.Semaphore(in_flight)

@@ -97,7 +97,6 @@ class SlowSignage:
 
 async def test_a_signage_timeout_becomes_a_notice_not_an_error() -> None:
     design = SignageDesign(SlowSignage(), timeout_s=0.01)
-    design.ready.set()
     answer = await design.design({"sign": {}}, "demo", "dev")
     assert answer.reply is None and answer.notice == "signage-service did not answer in 0.01 s"
 

@@ -77,7 +77,7 @@ async def test_security_events_are_bounded_and_dropped_ones_counted() -> None:
     from apex_gateway.security_events import DROPPED, SecurityEvents
     from apex_runtime.amqp_client import BrokerClient
 
-    never_connected = BrokerClient("amqp://guest:guest@127.0.0.1:1/")
+    never_connected = BrokerClient("amqp://guest:guest@127.0.0.1:1/", "test-never-connected")
     events = SecurityEvents(never_connected, capacity=2)
     request = make_mocked_request("GET", "/projects")
     before = DROPPED._value.get()

@@ -264,7 +264,7 @@ async def test_every_service_with_a_unit_of_work_runs_the_retention_loop() -> No
     rt = ServiceRuntime("retention-test", Settings(), 0, with_db=True)
     try:
         rt.unit_of_work(outbox_table(metadata, SCHEMA), inbox_table(metadata, SCHEMA))
-        owners = [getattr(loop, "__self__", None) for loop in rt._loops]
+        owners = [getattr(loop, "__self__", None) for _, loop in rt._loops]
         assert any(isinstance(owner, Retention) for owner in owners)
     finally:
         assert rt.engine is not None

@@ -74,7 +74,7 @@ async def publish(
 @pytest.fixture
 async def broker(system: System) -> AsyncIterator[BrokerClient]:
     """Talks to audit-service over the broker, as any account (the CLI's way)."""
-    broker = BrokerClient(system.settings.amqp_url)
+    broker = BrokerClient(system.settings.amqp_url, "test-audit")
     await broker.connect()
     yield broker
     await broker.close()

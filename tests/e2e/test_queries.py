@@ -44,7 +44,7 @@ async def slow_responder(
 async def test_200_concurrent_queries_finish_far_faster_than_one_by_one(system: System) -> None:
     routing_key = f"test.slow.{uuid4().hex}"
     responder = await slow_responder(system.settings.amqp_url, routing_key, delay_s=0.02)
-    client = BrokerClient(system.settings.amqp_url)
+    client = BrokerClient(system.settings.amqp_url, "test-queries")
     await client.connect()
     try:
         started = time.perf_counter()
@@ -72,7 +72,7 @@ async def test_200_concurrent_queries_finish_far_faster_than_one_by_one(system: 
 
 
 async def test_query_nobody_answers_times_out(system: System) -> None:
-    client = BrokerClient(system.settings.amqp_url)
+    client = BrokerClient(system.settings.amqp_url, "test-queries")
     await client.connect()
     try:
         started = time.perf_counter()
@@ -91,7 +91,7 @@ async def test_other_accounts_project_is_not_found_even_when_asked_directly(
     http: aiohttp.ClientSession, system: System
 ) -> None:
     project_id = await create_project(http)
-    client = BrokerClient(system.settings.amqp_url)
+    client = BrokerClient(system.settings.amqp_url, "test-queries")
     await client.connect()
     try:
         body = orjson.dumps({"project_id": project_id})

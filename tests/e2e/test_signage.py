@@ -238,7 +238,7 @@ async def test_bad_input_is_a_422_naming_the_field(
 
 
 async def test_signage_service_validates_again_when_asked_directly(system: System) -> None:
-    broker = BrokerClient(system.settings.amqp_url)
+    broker = BrokerClient(system.settings.amqp_url, "test-signage")
     await broker.connect()
     try:
         reply: QueryReply = await broker.query(

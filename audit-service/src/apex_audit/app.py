@@ -1,7 +1,5 @@
 """audit-service wiring: every event and command into the audit log; its queries answered."""
 
-import asyncio
-import contextlib
 import logging
 from typing import Any
 
@@ -10,7 +8,6 @@ from faststream.rabbit.annotations import RabbitMessage
 from apex_contracts import audit as a
 from apex_contracts import topology as t
 from apex_runtime.broker import COMMANDS, EVENTS, QUERIES, event_queue, query_queue, work_queue
-from apex_runtime.db import make_engine
 from apex_runtime.queries import answer
 from apex_runtime.service import ServiceRuntime
 from apex_runtime.settings import Settings
@@ -26,11 +23,11 @@ log = logging.getLogger(__name__)
 
 
 def build(settings: Settings) -> ServiceRuntime:
-    rt = ServiceRuntime(SERVICE, settings, settings.audit_port, with_db=True)
     # The service writes as role apex_audit (INSERT and SELECT only), never as the owner.
-    rt.engine = engine = make_engine(
-        settings, writer_database_url(settings.database_url, settings.audit_database_url)
-    )
+    writer = writer_database_url(settings.database_url, settings.audit_database_url)
+    rt = ServiceRuntime(SERVICE, settings, settings.audit_port, with_db=True, database_url=writer)
+    assert rt.engine is not None
+    engine = rt.engine
     keys = KeySource(
         settings.audit_signing_key,
         settings.audit_signing_key_file,
@@ -68,17 +65,8 @@ def build(settings: Settings) -> ServiceRuntime:
     rt.add_loop(ingest.run)
     rt.checks["ingest"] = ingest.check
 
-    async def checkpoint_clock() -> None:
-        """Every T seconds, sign the head of each account that grew since its last checkpoint."""
-        try:
-            while True:
-                await asyncio.sleep(settings.audit_checkpoint_interval_s)
-                await sign_pending()
-        finally:
-            with contextlib.suppress(Exception):
-                await sign_pending()  # at shutdown too
-
     async def sign_pending() -> None:
+        """Sign the head of each account that grew since its last checkpoint."""
         heads = pending.take()
         try:
             await handlers.sign_checkpoints(heads, engine, keys)
@@ -86,7 +74,8 @@ def build(settings: Settings) -> ServiceRuntime:
             pending.give_back(heads)
             log.exception("checkpoints not signed; retrying at the next tick")
 
-    rt.add_loop(checkpoint_clock)
+    rt.add_loop(sign_pending, every_s=settings.audit_checkpoint_interval_s)
+    rt.on_stop(sign_pending)  # what the ingest appended since the last tick
 
     @broker.subscriber(query_queue(SERVICE, t.AUDIT_SEARCH, settings), QUERIES)
     async def on_search(query: a.SearchAudit, msg: RabbitMessage) -> Any:

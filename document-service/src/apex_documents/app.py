@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 
@@ -14,16 +12,16 @@ from prometheus_client import Histogram
 from apex_contracts import documents as d
 from apex_contracts import topology as t
 from apex_contracts.projects import ProjectSubmitted
-from apex_runtime.amqp_client import BrokerClient
 from apex_runtime.broker import EVENTS, QUERIES, document_events, event_queue, query_queue
 from apex_runtime.collector import freeze_startup_heap
 from apex_runtime.db import make_sessions
 from apex_runtime.queries import answer
 from apex_runtime.service import ServiceRuntime
 from apex_runtime.settings import Settings
+from apex_runtime.worker_thread import WorkerThread
 
 from . import handlers
-from .engineering import BrokerConnection, SignageDesign
+from .engineering import SignageDesign
 from .package import Package
 from .render import PackageRenderer, RenderedPdf
 from .tables import INBOX, OUTBOX
@@ -44,14 +42,10 @@ PDF_BYTES = Histogram(
 
 
 class ThreadedRenderer:
-    """WeasyPrint on one worker thread: the event loop keeps serving while a package renders.
+    """WeasyPrint on the service's worker thread: the event loop keeps serving meanwhile."""
 
-    One thread, not several: WeasyPrint makes no promise of thread safety, and the work is
-    CPU-bound under the GIL anyway.
-    """
-
-    def __init__(self) -> None:
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="weasyprint")
+    def __init__(self, thread: WorkerThread) -> None:
+        self._thread = thread
         self._renderer: PackageRenderer | None = None
 
     def _get(self) -> PackageRenderer:
@@ -68,7 +62,7 @@ class ThreadedRenderer:
             LAYOUT_SECONDS.observe(time.perf_counter() - started)
             return laid_out
 
-        return await asyncio.get_running_loop().run_in_executor(self._pool, run)
+        return await self._thread.run(run)
 
     async def write(self, laid_out: Any) -> RenderedPdf:
         def run() -> RenderedPdf:
@@ -78,14 +72,7 @@ class ThreadedRenderer:
             PDF_BYTES.observe(len(pdf.content))
             return pdf
 
-        return await asyncio.get_running_loop().run_in_executor(self._pool, run)
-
-    async def run(self) -> None:
-        """A service loop: holds the worker thread until the service stops."""
-        try:
-            await asyncio.Event().wait()
-        finally:
-            self._pool.shutdown(wait=False, cancel_futures=True)
+        return await self._thread.run(run)
 
 
 def build(settings: Settings) -> ServiceRuntime:
@@ -93,11 +80,8 @@ def build(settings: Settings) -> ServiceRuntime:
     assert rt.engine is not None
     sessions = make_sessions(rt.engine)
     uow = rt.unit_of_work(OUTBOX, INBOX)
-    client = BrokerClient(settings.amqp_url)  # concurrent queries to signage-service
-    design = SignageDesign(client, settings.document_design_timeout_s)
-    rt.add_loop(BrokerConnection(client, design.ready).run)
-    renderer = ThreadedRenderer()
-    rt.add_loop(renderer.run)
+    design = SignageDesign(rt.query_client(), settings.document_design_timeout_s)
+    renderer = ThreadedRenderer(rt.worker_thread("weasyprint"))
     deps = handlers.RenderDeps(uow, sessions, renderer, design, rt.status)
     broker, tasks = rt.broker, rt.task_runner(t.DOCUMENT_EVENTS_QUEUE)
     document_events(broker, {t.DOCUMENT_RENDERED: d.DocumentRendered})

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import json
 import logging
 from dataclasses import dataclass
@@ -14,7 +12,7 @@ from pydantic import ValidationError
 from apex_contracts import topology as t
 from apex_contracts.queries import QueryReply
 from apex_contracts.signage import SinglePoleDesignReply
-from apex_runtime.amqp_client import BrokerClient, BrokerUnavailable, QueryTimeout
+from apex_runtime.amqp_client import BrokerUnavailable, QueryTimeout
 
 log = logging.getLogger(__name__)
 
@@ -43,12 +41,8 @@ class SignageDesign:
     def __init__(self, client: Querier, timeout_s: float) -> None:
         self.client = client
         self.timeout_s = timeout_s
-        self.ready = asyncio.Event()
 
     async def design(self, config: dict[str, Any], account: str, actor: str) -> DesignAnswer:
-        if not self.ready.is_set():
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.ready.wait(), self.timeout_s)
         try:
             answer = await self.client.query(
                 t.SIGNAGE_SINGLE_POLE_DESIGN,
@@ -74,27 +68,3 @@ def interpret(answer: QueryReply) -> DesignAnswer:
         return DesignAnswer(SinglePoleDesignReply.model_validate(answer.result))
     except ValidationError:
         return DesignAnswer(None, "signage-service answered with something that is not a design")
-
-
-class BrokerConnection:
-    """Keeps a `BrokerClient` connected while the service runs (a `ServiceRuntime` loop)."""
-
-    def __init__(self, client: BrokerClient, ready: asyncio.Event, retry_s: float = 1.0) -> None:
-        self.client = client
-        self.ready = ready
-        self.retry_s = retry_s
-
-    async def run(self) -> None:
-        try:
-            while True:
-                try:
-                    await self.client.connect()
-                    break
-                except Exception as exc:  # aio-pika raises its own AMQP errors too
-                    log.warning("query client cannot connect yet: %r", exc)
-                    await asyncio.sleep(self.retry_s)
-            self.ready.set()
-            await asyncio.Event().wait()  # until the service stops
-        finally:
-            self.ready.clear()
-            await self.client.close()

@@ -1,8 +1,8 @@
 """HTML from the package templates, PDF from WeasyPrint; only bundled assets are ever read.
 
-WeasyPrint 70's default URL fetcher follows `http(s)://` and reads `file://` (STACK-NOTES
-pitfall 11), so every render gets a `BundledAssetsOnly` fetcher that serves the files shipped
-in `assets/` and refuses any other URL without touching the network or the file system.
+WeasyPrint 70's default URL fetcher follows `http(s)://` and reads `file://`, so every render
+gets a `BundledAssetsOnly` fetcher that serves the files shipped in `assets/` and refuses any
+other URL without touching the network or the file system.
 """
 
 from __future__ import annotations

@@ -53,7 +53,10 @@ def create_app(settings: Settings) -> web.Application:
         redis, settings.rate_limit_per_min, settings.rate_limit_burst, settings.idempotency_ttl_s
     )
     broker = BrokerClient(
-        settings.amqp_url, confirm_timeout_s=settings.command_confirm_timeout_s, probe_flow=True
+        settings.amqp_url,
+        "apex-gateway",
+        confirm_timeout_s=settings.command_confirm_timeout_s,
+        probe_flow=True,
     )
     security = SecurityEvents(broker)
     deps = Deps(

@@ -10,7 +10,6 @@
   (`notification-service.webhook-deliveries`).
 """
 
-import asyncio
 import logging
 from typing import Any
 
@@ -76,7 +75,7 @@ def build(settings: Settings) -> ServiceRuntime:
     assert rt.engine is not None
     sessions = make_sessions(rt.engine)
     uow = rt.unit_of_work(OUTBOX, INBOX)
-    documents = DocumentSource(settings.amqp_url, settings.query_timeout_s)
+    documents = DocumentSource(rt.query_client(), settings.query_timeout_s)
     client = WebhookClient(settings.webhook_timeout_s, lambda: settings.webhook_allow_private)
     broker = rt.broker
     mailing = handlers.Mailing(settings, uow, Mailer(settings), documents, rt.status)
@@ -170,13 +169,6 @@ def build(settings: Settings) -> ServiceRuntime:
         for event_type in n.WEBHOOK_EVENT_TYPES:
             await queue.bind(t.EVENTS_EXCHANGE, routing_key=event_type)
 
-    async def close_clients() -> None:
-        try:
-            await asyncio.Event().wait()
-        finally:
-            await documents.close()
-            await client.close()
-
-    rt.add_loop(bind_event_types)
-    rt.add_loop(close_clients)
+    rt.on_start(bind_event_types)
+    rt.on_stop(client.close)
     return rt

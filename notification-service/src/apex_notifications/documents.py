@@ -1,6 +1,5 @@
 """The calculation package's bytes, asked of document-service with `document.get_content`."""
 
-import asyncio
 import base64
 import hashlib
 
@@ -16,21 +15,14 @@ class DocumentUnavailable(Exception):
 
 
 class DocumentSource:
-    """Reads PDFs over the broker: many queries in flight on one connection, made on first use."""
+    """Reads PDFs over the broker: many queries in flight on the service's query client."""
 
-    def __init__(self, amqp_url: str, timeout_s: float) -> None:
-        self.client = BrokerClient(amqp_url)
+    def __init__(self, client: BrokerClient, timeout_s: float) -> None:
+        self.client = client
         self.timeout_s = timeout_s
-        self._connected = False
-        self._lock = asyncio.Lock()
-
-    async def close(self) -> None:
-        if self._connected:
-            await self.client.close()
 
     async def content(self, document_id: str, account: str, actor: str) -> bytes:
         """The whole PDF, read in chunks, checked against its id (the SHA-256 of its bytes)."""
-        await self._connect()
         headers = {t.HEADER_ACCOUNT: account, t.HEADER_ACTOR: actor}
         chunks: list[bytes] = []
         offset: int | None = 0
@@ -60,9 +52,3 @@ class DocumentSource:
         if hashlib.sha256(pdf).hexdigest() != document_id:
             raise DocumentUnavailable(f"document {document_id} arrived with other bytes")
         return pdf
-
-    async def _connect(self) -> None:
-        async with self._lock:
-            if not self._connected:
-                await self.client.connect()
-                self._connected = True

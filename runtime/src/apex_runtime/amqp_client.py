@@ -1,4 +1,5 @@
-"""The gateway's side of the broker: confirmed command publishing and concurrent queries.
+"""A client of the broker: confirmed command publishing and concurrent queries (the gateway's,
+and each service's `ServiceRuntime.query_client()` for its peers' queries).
 
 FastStream's `request()` holds one lock for the whole round trip, so the gateway talks to
 RabbitMQ with aio-pika directly: many queries in flight over one direct reply-to consumer,
@@ -221,7 +222,7 @@ class BrokerClient:
     def __init__(
         self,
         url: str,
-        name: str = "apex-gateway",
+        name: str,
         confirm_timeout_s: float = COMMAND_CONFIRM_TIMEOUT_S,
         probe_flow: bool = False,
     ) -> None:

@@ -14,11 +14,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from apex_contracts import topology as t
 
+from .amqp_client import BrokerClient
 from .batches import BatchConsumer
 from .broker import declare_topology, make_broker, routed
 from .db import make_engine, make_sessions
 from .heartbeat import beat_forever
 from .inbox import Inbox
+from .lifecycle import Hook, Lifecycle, name_of
 from .outbox import EventPublisher, Outbox, OutboxRelay
 from .queue_arguments import redeclare_changed_queues
 from .redis_pool import redis_client
@@ -30,15 +32,29 @@ from .side_server import Check, side_app
 from .status_store import StatusStore
 from .tasks import ReportBacklog, TaskRunner
 from .unit_of_work import BatchWork, UnitOfWork
+from .worker_thread import WorkerThread
 
 log = logging.getLogger(__name__)
 LOOP_STOP_TIMEOUT_S = 2.0  # after the broker stopped: background loops only need to unwind
 
 
 class ServiceRuntime:
-    """The shared parts of one service; `app.py` registers its handlers on `broker`."""
+    """The shared parts of one service; `app.py` registers its handlers on `broker`.
 
-    def __init__(self, name: str, settings: Settings, port: int, *, with_db: bool) -> None:
+    `database_url` is for a service that logs in as a role of its own (default: the settings').
+    """
+
+    def __init__(
+        self,
+        name: str,
+        settings: Settings,
+        port: int,
+        *,
+        with_db: bool,
+        database_url: str | None = None,
+    ) -> None:
+        if database_url is not None and not with_db:
+            raise ValueError("a database_url needs with_db=True")
         self.name = name
         self.settings = settings
         self.port = port
@@ -49,15 +65,17 @@ class ServiceRuntime:
         self.broker: RabbitBroker = make_broker(settings, status=self.status)
         self.specification = RabbitBroker(settings.amqp_url)  # documents; never connects
         self.consumers: dict[str, BatchConsumer] = {}
-        self.engine: AsyncEngine | None = make_engine(settings) if with_db else None
+        self.engine: AsyncEngine | None = make_engine(settings, database_url) if with_db else None
         self.checks: dict[str, Check] = {"broker": self._check_broker, "redis": self._check_redis}
         if self.engine is not None:
             self.checks["database"] = self._check_database
-        self._loops: list[Callable[[], Coroutine[Any, Any, None]]] = [
-            self.backlog.run,
-            lambda: beat_forever(self.redis, name, self.checks),  # GET /admin/status reads it
+        self._loops: list[tuple[str, Callable[[], Coroutine[Any, Any, None]]]] = [
+            ("report backlog", self.backlog.run),
+            ("heartbeat", lambda: beat_forever(self.redis, name, self.checks)),  # /admin/status
         ]
         self._running: list[asyncio.Task[None]] = []
+        self._lifecycle = Lifecycle(settings.shutdown_grace_s)
+        self._query_client: BrokerClient | None = None
         self._site: web.AppRunner | None = None
         # read at each scrape of /metrics: the depth of every queue consumed here, dead letters
         self.collectors = ScrapeCollectors()
@@ -124,9 +142,45 @@ class ServiceRuntime:
         """The brokers whose wiring the AsyncAPI document describes."""
         return [self.broker, self.specification]
 
-    def add_loop(self, loop: Callable[[], Coroutine[Any, Any, None]]) -> None:
-        """A background coroutine (e.g. the outbox relay) that runs while the service runs."""
-        self._loops.append(loop)
+    def add_loop(
+        self, loop: Callable[[], Coroutine[Any, Any, None]], *, every_s: float | None = None
+    ) -> None:
+        """A background coroutine (e.g. the outbox relay) that runs while the service runs.
+
+        With `every_s`, `loop` is one round, run every `every_s` seconds (the first after one
+        interval); a round that fails is logged and the next one runs on time."""
+        if every_s is None:
+            self._loops.append((name_of(loop), loop))
+        else:
+            self._loops.append((name_of(loop), lambda: _every(every_s, loop)))
+
+    def on_start(self, hook: Hook) -> None:
+        """Run `hook` at start, in registration order: once the broker is connected and the
+        topology declared, before anything is consumed or any loop runs."""
+        self._lifecycle.on_start(hook)
+
+    def on_stop(self, hook: Hook) -> None:
+        """Run `hook` at stop, in reverse registration order: once nothing is consumed and the
+        loops have ended, before the database, Redis and broker connections close. All stop
+        hooks together get `settings.shutdown_grace_s`; one that fails is logged."""
+        self._lifecycle.on_stop(hook)
+
+    def worker_thread(self, name: str) -> WorkerThread:
+        """A thread for CPU-bound work (`await thread.run(fn, *args)`), shut down on stop."""
+        thread = WorkerThread(name)
+        self.on_stop(thread.shutdown)
+        return thread
+
+    def query_client(self) -> BrokerClient:
+        """The client this service asks other services' queries with, its connection named
+        after the service; connected on start, closed on stop."""
+        if self._query_client is None:
+            self._query_client = client = BrokerClient(
+                self.settings.amqp_url, name=f"{self.name} queries"
+            )
+            self.on_start(client.connect)
+            self.on_stop(client.close)
+        return self._query_client
 
     async def start(self) -> None:
         await self.broker.connect()
@@ -141,8 +195,9 @@ class ServiceRuntime:
         )
         for queue in self._retried_queues:
             await declare_delay_queues(self.broker, queue)
+        await self._lifecycle.start()
         await self.broker.start()
-        self._running = [asyncio.create_task(loop()) for loop in self._loops]
+        self._running = [asyncio.create_task(loop(), name=name) for name, loop in self._loops]
         app = side_app(self.name, self.checks, self.collectors.collect)
         runner = web.AppRunner(app, access_log=None)
         await runner.setup()
@@ -161,6 +216,7 @@ class ServiceRuntime:
             _, stuck = await asyncio.wait(self._running, timeout=LOOP_STOP_TIMEOUT_S)
             for task in stuck:
                 log.warning("a background loop did not stop", extra={"loop": task.get_name()})
+        await self._lifecycle.stop()
         if self._site is not None:
             await self._site.cleanup()
         await self._queue_depths.close()
@@ -201,6 +257,15 @@ def _description_of(routing_key: str, model: type[BaseModel]) -> Callable[..., A
         part.title() for part in routing_key.replace("_", ".").split(".")
     )
     return describe
+
+
+async def _every(interval_s: float, work: Callable[[], Awaitable[None]]) -> None:
+    while True:
+        await asyncio.sleep(interval_s)
+        try:
+            await work()
+        except Exception:
+            log.exception("a periodic loop failed; it runs again", extra={"loop": name_of(work)})
 
 
 async def serve_until_signalled(

@@ -6,16 +6,12 @@ catalogue is loaded before anything is consumed, and the service writes the vers
 gateway's answer cache is keyed by (catalogue and code version: a new one invalidates).
 """
 
-import asyncio
 import logging
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
+from typing import Any
 
 import orjson
 from faststream.rabbit import RabbitQueue
 from faststream.rabbit.annotations import RabbitMessage
-from pydantic import BaseModel
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
@@ -42,43 +38,12 @@ log = logging.getLogger(__name__)
 SERVICE = "signage-service"
 # The gateway reads this key and builds the same stamp from the versions a reply carries:
 # the JSON object of the reply's version fields, keys sorted, no spaces.
-VERSION_KEY = "apex:cache:signage:version"
+VERSION_KEY = t.cache_version_key("signage")
 VERSION_STAMP = orjson.dumps(
     {"catalogue_version": CATALOGUE_VERSION, "code_version": CODE_VERSION},
     option=orjson.OPT_SORT_KEYS,
 )
 STAMP_REFRESH_S = 30.0  # a restarted (empty) Redis gets the stamp back within this
-
-Request = TypeVar("Request", bound=BaseModel)
-Reply = TypeVar("Reply", bound=BaseModel)
-
-
-class SignageRuntime(ServiceRuntime):
-    """The service runtime plus the engineering thread, warmed up before consuming."""
-
-    def __init__(self, settings: Settings) -> None:
-        super().__init__(SERVICE, settings, settings.signage_port, with_db=False)
-        self.engineering = ThreadPoolExecutor(max_workers=1, thread_name_prefix="engineering")
-        self.add_loop(self._keep_version_stamp)
-
-    async def compute(self, work: Callable[[Request], Reply], request: Request) -> Reply:
-        """Run one pure engineering function off the event loop."""
-        return await asyncio.get_running_loop().run_in_executor(self.engineering, work, request)
-
-    async def start(self) -> None:
-        sections = warm_up()  # the catalogue and every capacity, before the first query
-        log.info("catalogue loaded", extra={"sections": sections, "version": CATALOGUE_VERSION})
-        await publish_version(self.redis, replace=True)
-        await super().start()
-
-    async def stop(self) -> None:
-        await super().stop()
-        self.engineering.shutdown(wait=True)
-
-    async def _keep_version_stamp(self) -> None:
-        while True:
-            await asyncio.sleep(STAMP_REFRESH_S)
-            await publish_version(self.redis, replace=False)
 
 
 async def publish_version(redis: Redis, *, replace: bool) -> None:
@@ -94,30 +59,41 @@ async def publish_version(redis: Redis, *, replace: bool) -> None:
 
 
 def build(settings: Settings) -> ServiceRuntime:
-    rt = SignageRuntime(settings)
-    broker, compute = rt.broker, rt.compute
+    rt = ServiceRuntime(SERVICE, settings, settings.signage_port, with_db=False)
+    broker, engineering = rt.broker, rt.worker_thread("engineering")
+
+    async def load_catalogue() -> None:
+        sections = warm_up()  # the catalogue and every capacity, before the first query
+        log.info("catalogue loaded", extra={"sections": sections, "version": CATALOGUE_VERSION})
+        await publish_version(rt.redis, replace=True)
+
+    async def restore_version() -> None:
+        await publish_version(rt.redis, replace=False)
+
+    rt.on_start(load_catalogue)
+    rt.add_loop(restore_version, every_s=STAMP_REFRESH_S)
 
     def queue(routing_key: str) -> RabbitQueue:
         return query_queue(SERVICE, routing_key, settings)
 
     @broker.subscriber(queue(t.SIGNAGE_CABINETS_DERIVE), QUERIES)
     async def on_cabinets_derive(query: c.CabinetsDeriveRequest, msg: RabbitMessage) -> Any:
-        return await answer(msg, lambda ctx: compute(derive_cabinets, query))
+        return await answer(msg, lambda ctx: engineering.run(derive_cabinets, query))
 
     @broker.subscriber(queue(t.SIGNAGE_POLES_OPTIONS), QUERIES)
     async def on_poles_options(query: c.PolesOptionsRequest, msg: RabbitMessage) -> Any:
-        return await answer(msg, lambda ctx: compute(pole_options, query))
+        return await answer(msg, lambda ctx: engineering.run(pole_options, query))
 
     @broker.subscriber(queue(t.SIGNAGE_FOOTING_SOLVE), QUERIES)
     async def on_footing_solve(query: c.FootingSolveRequest, msg: RabbitMessage) -> Any:
-        return await answer(msg, lambda ctx: compute(solve_footing, query))
+        return await answer(msg, lambda ctx: engineering.run(solve_footing, query))
 
     @broker.subscriber(queue(t.SIGNAGE_CONCRETE_YARDS), QUERIES)
     async def on_concrete_yards(query: c.ConcreteYardsRequest, msg: RabbitMessage) -> Any:
-        return await answer(msg, lambda ctx: compute(concrete_yards, query))
+        return await answer(msg, lambda ctx: engineering.run(concrete_yards, query))
 
     @broker.subscriber(queue(t.SIGNAGE_SINGLE_POLE_DESIGN), QUERIES)
     async def on_single_pole_design(query: c.SinglePoleDesignRequest, msg: RabbitMessage) -> Any:
-        return await answer(msg, lambda ctx: compute(design_single_pole, query))
+        return await answer(msg, lambda ctx: engineering.run(design_single_pole, query))
 
     return rt
