@@ -110,3 +110,16 @@ async def test_a_task_is_read_in_the_step_that_counts_the_request(redis: Redis) 
     decision, read = await admission.admit_read(bucket, parent)  # over the limit: nothing read
     assert not decision.allowed and decision.retry_after_s > 0
     assert read is not None and read.fields == {} and read.child_ids == []
+
+
+async def test_a_gate_admits_a_request_once() -> None:
+    """A handler that admits on a route the guard already admitted is a bug, not a second count."""
+    from apex_gateway.admission import Decision
+    from apex_gateway.call import Gate
+
+    gate = Gate(admission=None, bucket="a:b", key=None, fingerprint="")  # type: ignore[arg-type]
+    gate.decision = Decision(True, 0.0, 10, 1.0)
+    with pytest.raises(RuntimeError, match="admitted already"):
+        await gate.admit(None)  # type: ignore[arg-type]
+    with pytest.raises(RuntimeError, match="admitted already"):
+        await gate.read(None, "t")  # type: ignore[arg-type]

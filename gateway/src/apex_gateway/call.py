@@ -69,6 +69,7 @@ class Gate:
     decision: Decision | None = None
 
     async def admit(self, task: NewTask) -> None:
+        self._once()
         self.decision = await self.admission.admit(self.bucket, self.key, self.fingerprint, task)
         if turned_away(self.decision):
             raise TurnedAway
@@ -77,12 +78,18 @@ class Gate:
 
     async def read(self, status: StatusStore, task_id: str) -> TaskRecord | None:
         """Count the request and read the task; None if there is no such task."""
+        self._once()
         self.decision, read = await self.admission.admit_read(self.bucket, task_id)
         if turned_away(self.decision):
             raise TurnedAway
         if read is None:  # Redis is unreachable
             raise task_store_unavailable()
         return await status.record_of(read.fields, read.child_ids)
+
+    def _once(self) -> None:
+        """A request is counted once: the guard's admission, or its handler's, never both."""
+        if self.decision is not None:
+            raise RuntimeError("admitted already: a route that admits in its handler says so")
 
     @property
     def claimed(self) -> bool:
