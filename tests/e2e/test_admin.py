@@ -3,6 +3,7 @@ account's dead letters, read and replayed through the gateway (real RabbitMQ and
 
 import asyncio
 import sys
+from typing import Any
 from uuid import uuid4
 
 import aio_pika
@@ -11,9 +12,11 @@ import pytest
 from aio_pika.message import IncomingMessage
 
 from apex_contracts import topology as t
+from apex_runtime.amqp_client import BrokerClient, BrokerUnavailable
 
 from .conftest import System, bearer, client
 from .helpers import call
+from .test_audit_security import audit_entries
 from .test_retries import Echo, Flaky, fragile  # noqa: F401 (the fixture)
 
 
@@ -100,16 +103,27 @@ async def test_a_dead_letter_is_shown_and_replayed_once(
     status, body, _ = await call(http, "POST", f"/admin/dead-letters/{letter['id']}/replay")
     assert status == 200, body
     assert body["result"]["replayed"] == [{"id": letter["id"], "queue": fragile.queue}]
+    assert body["assumptions"] == []
     await until(lambda: fragile.successes)
     await asyncio.sleep(0.3)
     assert fragile.successes == ["b"]  # handled, exactly once
+    match = {"dead_letter_id": letter["id"]}
+    (entry,) = await audit_entries(system, "demo", t.DEAD_LETTER_REPLAYED, match)
+    assert entry["actor"] == "dev"  # the operator who replayed it, in the audit log
+    assert entry["payload"]["queue"] == fragile.queue
+    assert entry["payload"]["task_id"] == task_id
+    assert entry["payload"]["routing_key"] == letter["routing_key"]
     status, body, _ = await call(http, "GET", f"/admin/dead-letters?queue={fragile.queue}")
     assert body["result"]["items"] == []
     status, body, _ = await call(http, "POST", f"/admin/dead-letters/{letter['id']}/replay")
     assert status == 404, body
 
 
-async def test_replay_all_of_one_queue(http: aiohttp.ClientSession, fragile: Flaky) -> None:  # noqa: F811
+async def test_replay_all_of_one_queue(
+    system: System,
+    http: aiohttp.ClientSession,
+    fragile: Flaky,  # noqa: F811
+) -> None:
     for value in ("x", "y"):
         await parked(fragile, value)
 
@@ -124,6 +138,9 @@ async def test_replay_all_of_one_queue(http: aiohttp.ClientSession, fragile: Fla
     assert [r["queue"] for r in body["result"]["replayed"]] == [fragile.queue] * 2
     await until(lambda: len(fragile.successes) == 2)
     assert sorted(fragile.successes) == ["x", "y"]
+    for replayed in body["result"]["replayed"]:
+        match = {"dead_letter_id": replayed["id"]}
+        assert len(await audit_entries(system, "demo", t.DEAD_LETTER_REPLAYED, match)) == 1
 
 
 async def test_bad_admin_requests_are_refused_and_change_nothing(
@@ -157,6 +174,25 @@ async def test_apex_status_prints_the_same_in_one_table(http: aiohttp.ClientSess
     assert process.returncode == (0 if dead == 0 else 1), text
 
 
+async def parked_then_mended(
+    http: aiohttp.ClientSession,
+    fragile: Flaky,  # noqa: F811
+    value: str,
+) -> dict[str, Any]:
+    """The one dead letter of a message parked while its handler failed, the handler now
+    working again."""
+    await parked(fragile, value)
+
+    async def now_works(call: int) -> Echo:
+        return Echo(value="recovered")
+
+    fragile.behaviour = now_works
+    status, body, _ = await call(http, "GET", f"/admin/dead-letters?queue={fragile.queue}")
+    assert status == 200, body
+    (letter,) = body["result"]["items"]
+    return letter
+
+
 async def test_a_replay_confirmed_before_rabbitmq_fails_is_answered_as_done(
     http: aiohttp.ClientSession,
     fragile: Flaky,  # noqa: F811
@@ -164,14 +200,7 @@ async def test_a_replay_confirmed_before_rabbitmq_fails_is_answered_as_done(
 ) -> None:
     """The copy is confirmed, then removing the dead letter fails: the answer is not a 503
     (the replay took effect), it says the dead letter may be listed again, and it is."""
-    await parked(fragile, "late")
-
-    async def now_works(call: int) -> Echo:
-        return Echo(value="recovered")
-
-    fragile.behaviour = now_works
-    status, body, _ = await call(http, "GET", f"/admin/dead-letters?queue={fragile.queue}")
-    (letter,) = body["result"]["items"]
+    letter = await parked_then_mended(http, fragile, "late")
 
     async def broken_ack(self: IncomingMessage, multiple: bool = False) -> None:
         raise aio_pika.exceptions.ChannelInvalidStateError("the channel went away")
@@ -186,3 +215,30 @@ async def test_a_replay_confirmed_before_rabbitmq_fails_is_answered_as_done(
     assert fragile.successes == ["late"]  # the replay ran
     status, body, _ = await call(http, "GET", f"/admin/dead-letters?queue={fragile.queue}")
     assert [item["id"] for item in body["result"]["items"]] == [letter["id"]]  # as said
+
+
+async def test_a_replay_whose_audit_event_is_refused_says_so_and_still_runs(
+    system: System,
+    http: aiohttp.ClientSession,
+    fragile: Flaky,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The replay is confirmed before its `operator.dead_letter_replayed` event is sent: when
+    RabbitMQ refuses the event, the answer is still the replay's (it runs), and it says the
+    audit log lacks it, which it does."""
+    letter = await parked_then_mended(http, fragile, "unaudited")
+
+    async def refused(self: BrokerClient, *args: object, **kwargs: object) -> None:
+        raise BrokerUnavailable("injected: event not confirmed")
+
+    monkeypatch.setattr(BrokerClient, "publish_event", refused)
+    status, body, _ = await call(http, "POST", f"/admin/dead-letters/{letter['id']}/replay")
+    monkeypatch.undo()
+    assert status == 200, body
+    assert body["result"]["replayed"] == [{"id": letter["id"], "queue": fragile.queue}]
+    (note,) = body["assumptions"]
+    assert "not recorded in the audit log" in note and letter["id"] in note
+    await until(lambda: fragile.successes)
+    assert fragile.successes == ["unaudited"]  # the replay ran
+    match = {"dead_letter_id": letter["id"]}
+    assert await audit_entries(system, "demo", t.DEAD_LETTER_REPLAYED, match, wait_s=2) == []

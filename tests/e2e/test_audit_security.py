@@ -13,12 +13,13 @@ from .conftest import System, bearer
 from .gateways import gateway_processes
 
 
-async def security_entries(
-    system: System, account: str, routing_key: str, match: dict[str, Any]
+async def audit_entries(
+    system: System, account: str, routing_key: str, match: dict[str, Any], wait_s: float = 10
 ) -> list[dict[str, Any]]:
-    """The account's `routing_key` entries whose payload has `match`, waiting up to 10 s."""
+    """The account's `routing_key` entries whose payload has `match`, waiting up to `wait_s`
+    for one."""
     headers = bearer(system.settings, account=account, sub="auditor", roles="admin")
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + wait_s
     async with aiohttp.ClientSession(base_url=system.base_url, headers=headers) as http:
         while True:
             async with http.get("/audit", params={"type": routing_key, "limit": "500"}) as r:
@@ -40,7 +41,7 @@ async def test_an_authentication_failure_is_recorded_without_the_credential(
         anonymous.get(path, headers=junk) as r,
     ):
         assert r.status == 401
-    entries = await security_entries(system, t.SECURITY_ACCOUNT, t.AUTH_FAILED, {"path": path})
+    entries = await audit_entries(system, t.SECURITY_ACCOUNT, t.AUTH_FAILED, {"path": path})
     assert len(entries) == 1, entries
     entry = entries[0]
     assert entry["account"] == t.SECURITY_ACCOUNT
@@ -50,7 +51,7 @@ async def test_an_authentication_failure_is_recorded_without_the_credential(
     assert entry["payload"]["reason"]
     assert "not.a.jwt" not in str(entry)  # the presented credential is never recorded
     # a tenant never sees it
-    assert await security_entries(system, "demo", t.AUTH_FAILED, {"path": path}) == []
+    assert await audit_entries(system, "demo", t.AUTH_FAILED, {"path": path}) == []
 
 
 async def test_a_rate_limit_refusal_is_recorded_in_the_callers_account(system: System) -> None:
@@ -65,7 +66,7 @@ async def test_a_rate_limit_refusal_is_recorded_in_the_callers_account(system: S
             async with session.get(url + "/projects?limit=1") as r:
                 statuses.append(r.status)
     assert statuses == [200, 200, 429, 429], statuses
-    entries = await security_entries(system, "demo", t.RATE_LIMITED, {"actor": sub})
+    entries = await audit_entries(system, "demo", t.RATE_LIMITED, {"actor": sub})
     assert len(entries) == 2, entries
     assert {e["actor"] for e in entries} == {sub}
     assert all(e["payload"]["bucket"] == f"demo:{sub}" for e in entries)

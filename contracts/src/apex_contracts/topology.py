@@ -56,6 +56,8 @@ WEBHOOK_DELETED: Final = "webhook.deleted"
 # The gateway's refusals at its door, for the audit log (apex_contracts.security)
 AUTH_FAILED: Final = "security.auth_failed"
 RATE_LIMITED: Final = "security.rate_limited"
+# What operators did through /admin, for the audit log (apex_contracts.operators)
+DEAD_LETTER_REPLAYED: Final = "operator.dead_letter_replayed"
 # The event type of a ping: POSTed to the one webhook pinged, never published on apex.events
 PING_EVENT_TYPE: Final = "webhook.ping"
 

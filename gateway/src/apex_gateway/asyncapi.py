@@ -1,6 +1,6 @@
 """What the gateway publishes, for the AsyncAPI document (nothing connects): every command,
 by its routing key (the services subscribe to them by pattern, `project.*`), and the
-`security.*` events (see `security_events.py`).
+`security.*` events (see `security_events.py`) and the `operator.*` events of `/admin`.
 """
 
 from typing import Any
@@ -8,6 +8,7 @@ from typing import Any
 from faststream.rabbit import RabbitBroker
 
 from apex_contracts import notifications as n
+from apex_contracts import operators as ops
 from apex_contracts import projects as c
 from apex_contracts import security as s
 from apex_contracts import topology as t
@@ -45,5 +46,11 @@ def described_broker(settings: Settings) -> RabbitBroker:
         broker,
         {t.RATE_LIMITED: s.RateLimited},
         when="by the gateway for each 429 (over the rate limit), for the audit log",
+    )
+    document_events(
+        broker,
+        {t.DEAD_LETTER_REPLAYED: ops.DeadLetterReplayed},
+        when="by the gateway for each dead letter an operator replayed (/admin), once RabbitMQ "
+        "confirmed the replay, for the audit log",
     )
     return broker

@@ -2,14 +2,18 @@
 letters, to read and to replay (`apex_runtime.dead_letter_queue`)."""
 
 import asyncio
+import logging
+from datetime import UTC, datetime
+from uuid import uuid4
 
 from aio_pika.abc import AbstractChannel, AbstractIncomingMessage
 from aiohttp import web
 from redis.exceptions import RedisError
 
 from apex_contracts import operations as o
+from apex_contracts import operators as ops
 from apex_contracts import topology as t
-from apex_runtime.amqp_client import BROKER_ERRORS
+from apex_runtime.amqp_client import BROKER_ERRORS, BrokerUnavailable
 from apex_runtime.dead_letter_queue import (
     Decide,
     described,
@@ -26,6 +30,7 @@ from ..envelope import ApiError, respond, task_store_unavailable
 from ..openapi import Operation
 from ..validation import body_as, validated
 
+log = logging.getLogger(__name__)
 api = Api()
 
 
@@ -84,6 +89,41 @@ async def _pass(call: Call, decide: Decide, replayed: list[o.Replayed] | None = 
     return []
 
 
+def _replayed(call: Call, message: AbstractIncomingMessage, queue: str) -> ops.DeadLetterReplayed:
+    letter = described(message)
+    return ops.DeadLetterReplayed(
+        account=call.principal.account,
+        actor=call.principal.actor,
+        dead_letter_id=letter.id,
+        queue=queue,
+        routing_key=letter.routing_key,
+        task_id=letter.task_id,
+        replayed_at=datetime.now(UTC),
+    )
+
+
+async def _audit(call: Call, replays: list[ops.DeadLetterReplayed]) -> list[str]:
+    """One `operator.dead_letter_replayed` event per replay, confirmed, for the audit log.
+
+    Published once the pass is over: a replay is confirmed (it will run) before its event
+    is sent, so the answer says so when an event could not be, rather than undo the replay."""
+    unsent = []
+    for event in replays:
+        try:
+            await call.deps.broker.publish_event(
+                t.DEAD_LETTER_REPLAYED,
+                event.model_dump_json().encode(),
+                message_id=str(uuid4()),
+                headers={t.HEADER_ACCOUNT: event.account, t.HEADER_ACTOR: event.actor},
+            )
+        except BrokerUnavailable as exc:
+            log.warning("replay of %s not audit-logged: %s", event.dead_letter_id, exc)
+            unsent.append(event.dead_letter_id)
+    if not unsent:
+        return []
+    return [f"replayed, but not recorded in the audit log (RabbitMQ refused): {', '.join(unsent)}"]
+
+
 @api.operation(
     Operation("get", "/admin/dead-letters", "The account's dead letters, with headers and body",
               "admin", o.DeadLetterPage, query=o.DeadLetterQuery, errors=(422, 503)),
@@ -115,6 +155,7 @@ async def replay_one(call: Call) -> web.Response:
     who = call.principal
     wanted = call.request.match_info["dead_letter_id"]
     done: list[o.Replayed] = []
+    events: list[ops.DeadLetterReplayed] = []
     unknown_origin = False
 
     async def chosen(message: AbstractIncomingMessage, channel: AbstractChannel) -> bool:
@@ -125,9 +166,11 @@ async def replay_one(call: Call) -> web.Response:
         unknown_origin = replayed is None
         if replayed is not None:
             done.append(replayed)
+            events.append(_replayed(call, message, replayed.queue))
         return replayed is not None
 
     notes = await _pass(call, chosen, done)
+    notes += await _audit(call, events)
     if unknown_origin:
         raise ApiError(409, f"dead letter {wanted} names no queue to go back to", type="conflict")
     if not done:
@@ -145,6 +188,7 @@ async def replay_all(call: Call) -> web.Response:
     who = call.principal
     only = await body_as(call.request, o.ReplayAll)  # `{}`: every one of the account
     done: list[o.Replayed] = []
+    events: list[ops.DeadLetterReplayed] = []
 
     async def chosen(message: AbstractIncomingMessage, channel: AbstractChannel) -> bool:
         if not _of_account(message, who.account):
@@ -154,7 +198,9 @@ async def replay_all(call: Call) -> web.Response:
         replayed = await replay(message, channel)
         if replayed is not None:
             done.append(replayed)
+            events.append(_replayed(call, message, replayed.queue))
         return replayed is not None
 
     notes = await _pass(call, chosen, done)
+    notes += await _audit(call, events)
     return respond(o.ReplayResult(replayed=done).model_dump(mode="json"), assumptions=notes)
