@@ -10,6 +10,7 @@ import pytest
 from faststream.rabbit.annotations import RabbitMessage
 from pydantic import BaseModel
 
+from apex_contracts import topology as t
 from apex_runtime.broker import COMMANDS, routed, work_queue
 from apex_runtime.errors import Invalid
 from apex_runtime.service import ServiceRuntime
@@ -17,6 +18,7 @@ from apex_runtime.tasks import MessageContext
 
 from .conftest import System
 from .helpers import run_cli
+from .test_audit_security import audit_entries
 
 
 class Echo(BaseModel):
@@ -126,7 +128,9 @@ async def test_three_failures_then_success_backs_off_and_succeeds_once(flaky: Fl
 
 
 @pytest.mark.slow
-async def test_out_of_attempts_parks_in_apex_dead_and_replay_runs_it_once(fragile: Flaky) -> None:
+async def test_out_of_attempts_parks_in_apex_dead_and_replay_runs_it_once(
+    system: System, fragile: Flaky
+) -> None:
     async def always_fail(call: int) -> Echo:
         raise RuntimeError("still broken")
 
@@ -146,7 +150,7 @@ async def test_out_of_attempts_parks_in_apex_dead_and_replay_runs_it_once(fragil
     assert f"queue={fragile.queue}" in line
     assert "out of attempts" in line
     replayed = await run_cli("dlq", "replay", line.split()[0])
-    assert "replayed 1" in replayed
+    assert "replayed 1" in replayed and "not recorded" not in replayed
     for _ in range(250):
         if fragile.successes:
             break
@@ -154,6 +158,9 @@ async def test_out_of_attempts_parks_in_apex_dead_and_replay_runs_it_once(fragil
     await asyncio.sleep(0.3)
     assert fragile.successes == ["b"]  # exactly once
     assert task_id not in await run_cli("dlq", "list")
+    (entry,) = await audit_entries(system, "demo", t.DEAD_LETTER_REPLAYED, {"task_id": task_id})
+    assert entry["actor"].startswith("cli:")  # who replayed it, from where
+    assert entry["payload"]["queue"] == fragile.queue
 
 
 async def test_domain_refusal_fails_at_once_without_retry(flaky: Flaky) -> None:

@@ -3,6 +3,8 @@ system is and what went wrong."""
 
 import argparse
 import asyncio
+import getpass
+import socket
 import sys
 from datetime import UTC, datetime, timedelta
 
@@ -12,10 +14,18 @@ from redis.exceptions import RedisError
 
 from apex_contracts import topology as t
 from apex_contracts.operations import QueueStatus, ServiceStatus
+from apex_contracts.operators import DeadLetterReplayed
 from apex_contracts.tasks import TaskState
 
 from .amqp_client import BROKER_ERRORS
-from .dead_letter_queue import each_dead_letter, reason_of, replay, target_queue
+from .dead_letter_queue import (
+    each_dead_letter,
+    publish_records,
+    reason_of,
+    replay,
+    replay_record,
+    target_queue,
+)
 from .heartbeat import statuses
 from .settings import get_settings
 from .status_store import task_key
@@ -63,6 +73,11 @@ def cmd_dlq_list(_: argparse.Namespace) -> int:
 
 
 def cmd_dlq_replay(args: argparse.Namespace) -> int:
+    """Replays are recorded in the audit log as the operator `cli:<user>@<host>`, once the
+    pass is over (each replay is confirmed before its record is sent)."""
+    actor = f"cli:{getpass.getuser()}@{socket.gethostname()}"
+    records: list[DeadLetterReplayed] = []
+
     async def chosen(message: AbstractIncomingMessage, channel: AbstractChannel) -> bool:
         if not args.all and message.message_id != args.message_id:
             return False
@@ -71,9 +86,20 @@ def cmd_dlq_replay(args: argparse.Namespace) -> int:
             print(f"{message.message_id}: origin unknown, left in place")
             return False
         print(f"{message.message_id} → {replayed.queue}")
+        records.append(replay_record(message, replayed.queue, actor))
         return True
 
-    replayed = asyncio.run(each_dead_letter(get_settings().amqp_url, chosen))
+    async def replay_and_record() -> int:
+        amqp_url = get_settings().amqp_url
+        replayed = await each_dead_letter(amqp_url, chosen)
+        try:
+            await publish_records(amqp_url, records)
+        except (*BROKER_ERRORS, OSError) as exc:
+            ids = ", ".join(r.dead_letter_id for r in records)
+            print(f"replayed, but not recorded in the audit log ({exc!r}): {ids}", file=sys.stderr)
+        return replayed
+
+    replayed = asyncio.run(replay_and_record())
     print(f"replayed {replayed}")
     return 0 if replayed or args.all else 1
 

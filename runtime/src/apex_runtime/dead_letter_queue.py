@@ -11,13 +11,16 @@ import base64
 import binascii
 import hashlib
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import Any
+from uuid import uuid4
 
 import aio_pika
 from aio_pika.abc import AbstractChannel, AbstractIncomingMessage
 
 from apex_contracts import topology as t
 from apex_contracts.operations import DeadLetter, Replayed
+from apex_contracts.operators import DeadLetterReplayed
 
 SCAN_MAX = 10_000  # dead letters one pass looks at, at most
 DROPPED_ON_REPLAY = (t.HEADER_ERROR, t.HEADER_QUEUE, "x-death", "x-delivery-count")
@@ -132,3 +135,37 @@ async def replay(message: AbstractIncomingMessage, channel: AbstractChannel) -> 
         routing_key=queue,
     )
     return Replayed(id=id_of(message), queue=queue)
+
+
+def replay_record(message: AbstractIncomingMessage, queue: str, actor: str) -> DeadLetterReplayed:
+    """The audit log's record of a replay by `actor`, in the dead letter's account (the
+    reserved `_security` account for one that names none)."""
+    letter = described(message)
+    return DeadLetterReplayed(
+        account=letter.account or t.SECURITY_ACCOUNT,
+        actor=actor,
+        dead_letter_id=letter.id,
+        queue=queue,
+        routing_key=letter.routing_key,
+        task_id=letter.task_id,
+        replayed_at=datetime.now(UTC),
+    )
+
+
+async def publish_records(amqp_url: str, records: list[DeadLetterReplayed]) -> None:
+    """Publish replay records to `apex.events` on a connection of their own, each confirmed."""
+    if not records:
+        return
+    connection = await aio_pika.connect(amqp_url)
+    async with connection:
+        channel = await connection.channel(publisher_confirms=True)
+        events = await channel.get_exchange(t.EVENTS_EXCHANGE)
+        for record in records:
+            message = aio_pika.Message(
+                record.model_dump_json().encode(),
+                headers={t.HEADER_ACCOUNT: record.account, t.HEADER_ACTOR: record.actor},
+                message_id=str(uuid4()),
+                content_type="application/json",
+                delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+            )
+            await events.publish(message, t.DEAD_LETTER_REPLAYED)

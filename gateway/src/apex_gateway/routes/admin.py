@@ -3,7 +3,6 @@ letters, to read and to replay (`apex_runtime.dead_letter_queue`)."""
 
 import asyncio
 import logging
-from datetime import UTC, datetime
 from uuid import uuid4
 
 from aio_pika.abc import AbstractChannel, AbstractIncomingMessage
@@ -20,6 +19,7 @@ from apex_runtime.dead_letter_queue import (
     each_dead_letter,
     id_of,
     replay,
+    replay_record,
     target_queue,
 )
 from apex_runtime.heartbeat import statuses
@@ -89,19 +89,6 @@ async def _pass(call: Call, decide: Decide, replayed: list[o.Replayed] | None = 
     return []
 
 
-def _replayed(call: Call, message: AbstractIncomingMessage, queue: str) -> ops.DeadLetterReplayed:
-    letter = described(message)
-    return ops.DeadLetterReplayed(
-        account=call.principal.account,
-        actor=call.principal.actor,
-        dead_letter_id=letter.id,
-        queue=queue,
-        routing_key=letter.routing_key,
-        task_id=letter.task_id,
-        replayed_at=datetime.now(UTC),
-    )
-
-
 async def _audit(call: Call, replays: list[ops.DeadLetterReplayed]) -> list[str]:
     """One `operator.dead_letter_replayed` event per replay, confirmed, for the audit log.
 
@@ -166,7 +153,7 @@ async def replay_one(call: Call) -> web.Response:
         unknown_origin = replayed is None
         if replayed is not None:
             done.append(replayed)
-            events.append(_replayed(call, message, replayed.queue))
+            events.append(replay_record(message, replayed.queue, who.actor))
         return replayed is not None
 
     notes = await _pass(call, chosen, done)
@@ -198,7 +185,7 @@ async def replay_all(call: Call) -> web.Response:
         replayed = await replay(message, channel)
         if replayed is not None:
             done.append(replayed)
-            events.append(_replayed(call, message, replayed.queue))
+            events.append(replay_record(message, replayed.queue, who.actor))
         return replayed is not None
 
     notes = await _pass(call, chosen, done)
