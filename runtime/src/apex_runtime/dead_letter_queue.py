@@ -47,6 +47,12 @@ def reason_of(message: AbstractIncomingMessage) -> str:
     return str(deaths[0].get("reason", "")) if deaths and isinstance(deaths[0], dict) else ""
 
 
+def routing_key_of(message: AbstractIncomingMessage) -> str:
+    """The routing key the message was first published with (ours, kept in a header)."""
+    headers: dict[str, Any] = dict(message.headers or {})
+    return str(headers.get(t.HEADER_ROUTING_KEY) or message.routing_key or "")
+
+
 def id_of(message: AbstractIncomingMessage) -> str:
     """The message id, or a digest of its body for one that has none."""
     return message.message_id or f"sha256:{hashlib.sha256(message.body).hexdigest()[:32]}"
@@ -63,7 +69,7 @@ def described(message: AbstractIncomingMessage) -> DeadLetter:
         id=id_of(message),
         message_id=message.message_id,
         queue=target_queue(message),
-        routing_key=str(headers.get(t.HEADER_ROUTING_KEY) or message.routing_key or ""),
+        routing_key=routing_key_of(message),
         task_id=message.correlation_id,
         reason=reason_of(message),
         account=str(account) if account is not None else None,
@@ -140,14 +146,14 @@ async def replay(message: AbstractIncomingMessage, channel: AbstractChannel) -> 
 def replay_record(message: AbstractIncomingMessage, queue: str, actor: str) -> DeadLetterReplayed:
     """The audit log's record of a replay by `actor`, in the dead letter's account (the
     reserved `_security` account for one that names none)."""
-    letter = described(message)
+    account = (message.headers or {}).get(t.HEADER_ACCOUNT)
     return DeadLetterReplayed(
-        account=letter.account or t.SECURITY_ACCOUNT,
+        account=str(account) if account is not None else t.SECURITY_ACCOUNT,
         actor=actor,
-        dead_letter_id=letter.id,
+        dead_letter_id=id_of(message),
         queue=queue,
-        routing_key=letter.routing_key,
-        task_id=letter.task_id,
+        routing_key=routing_key_of(message),
+        task_id=message.correlation_id,
         replayed_at=datetime.now(UTC),
     )
 
